@@ -1,0 +1,99 @@
+# memsim - find kernel memory leaks in vmcores with crash.
+#
+#   make          build extension/memsim.so
+#   make deps     install what the build and tests need (Debian bookworm, as root)
+#   make demo     deps, build, one sample dump, memsim run in crash on it
+#   make check    deps, build, every test (unit, sanitizers, integration)
+#   make bench    the walker benchmark; writes docs/PERFORMANCE.md
+
+CC      ?= gcc
+ARCH_DEF = -DX86_64
+WARN     = -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -fPIC $(WARN) -D_GNU_SOURCE
+DEPFLAGS = -MMD -MP
+LIBS     = -ldw -lelf -lxxhash -lm
+
+BUILD    = build
+ANALYSIS_SRC = $(sort $(wildcard analysis/*.c))
+ANALYSIS_OBJ = $(ANALYSIS_SRC:%.c=$(BUILD)/%.o)
+EXT_SRC      = $(sort $(wildcard extension/*.c))
+EXT_OBJ      = $(EXT_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC     = $(sort $(wildcard tests/unit/*.c))
+
+SAN_BUILD    = $(BUILD)/san
+SAN_FLAGS    = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_OBJ      = $(ANALYSIS_SRC:%.c=$(SAN_BUILD)/%.o)
+
+DEB_PKGS = gcc make crash libdw-dev libelf-dev libxxhash-dev libcunit1-dev pkg-config \
+	   qemu-system-x86 busybox-static cpio xz-utils zstd socat python3 kmod jq
+
+.PHONY: all deps demo check unit unit-san integration bench clean samples
+
+all: extension/memsim.so
+
+$(BUILD)/analysis/%.o: analysis/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -Ianalysis -c $< -o $@
+
+# The adapter sees crash's defs.h; the analysis library never does.
+$(BUILD)/extension/%.o: extension/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ARCH_DEF) $(DEPFLAGS) -Ianalysis -I/usr/include/crash \
+		-Wno-sign-compare -Wno-missing-field-initializers -c $< -o $@
+
+$(BUILD)/libmsanalysis.a: $(ANALYSIS_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+extension/memsim.so: $(EXT_OBJ) $(BUILD)/libmsanalysis.a
+	$(CC) -shared -o $@ $(EXT_OBJ) $(BUILD)/libmsanalysis.a $(LIBS)
+
+tests/unit/run_unit: $(UNIT_SRC) $(BUILD)/libmsanalysis.a
+	$(CC) $(CFLAGS) -Ianalysis -o $@ $(UNIT_SRC) $(BUILD)/libmsanalysis.a -lcunit $(LIBS)
+
+$(SAN_BUILD)/analysis/%.o: analysis/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) -Ianalysis -c $< -o $@
+
+tests/unit/run_unit_san: $(UNIT_SRC) $(SAN_OBJ)
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) -DMEMSIM_SANITIZED -Ianalysis -o $@ \
+		$(UNIT_SRC) $(SAN_OBJ) -lcunit $(LIBS)
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "deps: all present"; fi
+
+unit: tests/unit/run_unit
+	./tests/unit/run_unit
+
+unit-san: tests/unit/run_unit_san
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./tests/unit/run_unit_san
+
+samples: deps
+	./samples/make-samples.sh
+
+integration: extension/memsim.so samples
+	./tests/integration/run.sh
+
+demo: deps
+	$(MAKE) all
+	./samples/make-samples.sh kmalloc32-fn
+	./tests/integration/demo.sh
+
+check: deps
+	$(MAKE) all tests/unit/run_unit tests/unit/run_unit_san
+	$(MAKE) unit
+	$(MAKE) unit-san
+	$(MAKE) integration
+
+bench: deps all
+	./tests/bench/run.sh
+
+clean:
+	rm -rf $(BUILD) extension/memsim.so tests/unit/run_unit tests/unit/run_unit_san
+
+-include $(ANALYSIS_OBJ:.o=.d) $(EXT_OBJ:.o=.d)
