@@ -1,0 +1,35 @@
+/*
+ * summary.h - what the walker found about a cache, for the report.
+ *
+ * The adapter fills this from the slab walk; the report prints it as the cache summary
+ * line and the notes under it (pages skipped, freelist findings, sampling).
+ */
+#ifndef MEMSIM_SUMMARY_H
+#define MEMSIM_SUMMARY_H
+
+#include <stdint.h>
+
+struct ms_cache_summary {
+	char name[64];
+	uint64_t cache_addr;	/* kmem_cache address */
+	uint32_t object_size;	/* kmem_cache.object_size */
+	uint32_t stride;	/* kmem_cache.size */
+	uint32_t slab_size;	/* bytes of the usual slab (PAGE_SIZE << order) */
+	uint64_t slabs;		/* slabs walked */
+	uint64_t allocated;	/* allocated objects */
+	uint64_t total;		/* object slots */
+	uint64_t free;		/* total - allocated */
+	/* What could not be seen, or looked wrong. */
+	uint64_t slabs_unreadable;	/* slabs whose pages could not be read */
+	uint64_t pages_unreadable;	/* struct page ranges that could not be read (pages) */
+	uint64_t freelist_errors;	/* corrupt freelists (cycle, pointer outside the slab) */
+	uint64_t inconsistent;		/* live: slabs that changed under every re-read */
+	/* Sampling (-S N): only @slabs of @slabs_in_cache were read; counts are estimates. */
+	int sampled;
+	uint64_t slabs_in_cache;
+	/* Other names merged into this cache (slab merging), comma-separated, or "". */
+	char aliases[256];
+	int interrupted;	/* the user pressed Ctrl-C: counts cover what was walked */
+};
+
+#endif
