@@ -1,0 +1,109 @@
+/*
+ * adapter.h - the crash adapter's internal interfaces.
+ *
+ * Everything here talks to crash (defs.h): discovering SLUB's layout from debuginfo, finding
+ * caches, walking every slab of a cache, and describing the kernel to the analysis library.
+ * Nothing here decides what a pattern means: that is analysis/'s job.
+ */
+#ifndef MEMSIM_ADAPTER_H
+#define MEMSIM_ADAPTER_H
+
+#include <stdint.h>
+
+#include "freelist.h"
+#include "slabview.h"
+#include "summary.h"
+
+/* How a slab page is recognised. */
+enum slab_mark {
+	SLAB_MARK_FLAG,		/* PG_slab bit in page.flags (before v6.10) */
+	SLAB_MARK_TYPE_INV,	/* page.page_type inverted bit under PAGE_TYPE_BASE (v6.10/6.11) */
+	SLAB_MARK_TYPE_BYTE,	/* top byte of page.page_type == PGTY_slab (v6.12+) */
+};
+
+/* SLUB's layout in this kernel, discovered once per session from debuginfo. */
+struct slub_layout {
+	int ready;
+	int page_size;
+	long page_struct_size;
+	long page_flags;		/* page.flags */
+	long page_compound_head;	/* page.compound_head (tail pages have bit 0 set) */
+	long page_type;			/* page.page_type, or -1 */
+	enum slab_mark mark;
+	uint64_t mark_value;		/* PG_slab bit, page-type bit, or PGTY_slab */
+	const char *slab_struct;	/* "slab" (v5.17+) or "page" */
+	long slab_cache;		/* <slab_struct>.slab_cache */
+	long slab_freelist;		/* <slab_struct>.freelist */
+	long slab_counters;		/* <slab_struct>.counters: inuse:16 objects:15 frozen:1 */
+	/* struct kmem_cache */
+	long kc_name, kc_object_size, kc_size, kc_offset, kc_random, kc_red_left_pad;
+	long kc_cpu_slab, kc_node, kc_oo, kc_min, kc_list, kc_refcount, kc_flags;
+	long kc_struct_size;
+	/* struct kmem_cache_cpu (-1 when the kernel has none) */
+	long kcc_freelist, kcc_slab;
+	/* struct kmem_cache_node */
+	long kcn_nr_slabs, kcn_total_objects, kcn_nr_partial;
+};
+
+/* Discover the layout (once); on failure print one line with error(INFO) and return 0. */
+int slub_layout_init(struct slub_layout *l);
+
+/* Is the struct page in @page (its bytes) marked as a slab page? */
+int slab_page_is_marked(const struct slub_layout *l, const char *page);
+
+/* One cache, as read from its struct kmem_cache. */
+struct cache_info {
+	uint64_t addr;
+	char name[64];
+	uint32_t object_size, size, offset, red_left_pad;
+	uint64_t random;
+	uint32_t oo_order, oo_objects;	/* the usual slab: order and objects per slab */
+	uint32_t max_objects;		/* upper bound on objects in any slab of this cache */
+	uint64_t cpu_slab;		/* __percpu pointer to kmem_cache_cpu */
+	int refcount;			/* > 1: other caches were merged into this one */
+	/* From the node counters (CONFIG_SLUB_DEBUG): cross-checks and sampling. */
+	uint64_t node_slabs, node_objects;
+	int have_node_counters;
+};
+
+/* Find the cache named @name; on failure print why (with the closest names) and return 0. */
+int cache_lookup(const struct slub_layout *l, const char *name, struct cache_info *ci);
+/* Names of caches merged into @ci (slab aliases), comma-separated into @buf. */
+void cache_aliases(const struct cache_info *ci, char *buf, size_t len);
+
+/* A fault found in a freelist during the walk. */
+struct walk_fault {
+	uint64_t slab;		/* slab (struct slab / struct page) address */
+	uint64_t base;		/* first byte of the slab's memory */
+	struct ms_freelist_fault fault;
+	int cpu;		/* the CPU whose freelist it was, or -1 for the slab's own */
+};
+
+#define WALK_MAX_FAULTS 16
+
+struct walk_options {
+	uint64_t sample;	/* read only this many evenly spread slabs (0: all) */
+	int progress;		/* show progress on the terminal */
+	int live_retries;	/* live system: re-reads of a slab that changed under the walk */
+};
+
+struct walk_result {
+	struct ms_cache_summary summary;
+	enum ms_fp_encoding encoding;	/* MS_FP__COUNT while not yet seen */
+	size_t nr_faults;		/* faults kept (the count is in summary.freelist_errors) */
+	struct walk_fault faults[WALK_MAX_FAULTS];
+};
+
+/* Called for every slab walked, with its bytes and allocation bitmap. */
+typedef void (*slab_fn)(void *arg, const struct ms_slab_view *view);
+
+/*
+ * Walk every slab of @ci: scan the memory map in large reads, read each slab with one read,
+ * work out which objects are free, call @fn.  Stops early (summary.interrupted) when
+ * *@stop becomes nonzero.  Returns 0 only when nothing at all could be walked.
+ */
+int slab_walk_cache(const struct slub_layout *l, const struct cache_info *ci,
+		    const struct walk_options *opt, volatile int *stop, slab_fn fn, void *arg,
+		    struct walk_result *res);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * crash_env.h - the analysis library's view of the kernel (struct ms_layout, struct ms_env),
+ * answered through crash.
+ */
+#ifndef MEMSIM_CRASH_ENV_H
+#define MEMSIM_CRASH_ENV_H
+
+#include <stddef.h>
+
+#include "adapter.h"
+#include "layout.h"
+
+struct crash_env_layout {
+	struct ms_layout layout;
+	struct ms_range *ranges;
+	size_t nr, cap;
+};
+
+/* Describe the address space of the kernel crash has open. */
+int crash_env_layout_build(struct crash_env_layout *el);
+void crash_env_layout_free(struct crash_env_layout *el);
+
+struct crash_env;
+
+/* Fill @env's callbacks; *@stop is what env->interrupted reports.  NULL on ENOMEM. */
+struct crash_env *crash_env_new(const struct slub_layout *l, volatile int *stop,
+				struct ms_env *env);
+void crash_env_free(struct crash_env *ce);
+
+#endif

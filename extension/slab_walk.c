@@ -1,0 +1,354 @@
+/*
+ * slab_walk.c - every slab of one cache, read in bulk, with the exact allocated/free split.
+ *
+ * crash's own kmem -S walks only the lists SLUB keeps (per-cpu and partial slabs); full
+ * slabs are on no list, and leaked objects live mostly in full slabs.  So we scan the whole
+ * memory map: struct pages are read a memory section at a time, slab head pages of the cache
+ * are picked out, and each slab is read with one readmem.  An object is free when it is on
+ * its slab's freelist or on a CPU's lockless freelist for that slab; everything else is
+ * allocated.  Unreadable pages and corrupt freelists are counted, never fatal.
+ */
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "defs.h"
+
+#include "adapter.h"
+
+#define PAGES_PER_CHUNK 32768UL	/* struct pages per read: one 128 MiB section on x86_64 */
+
+struct cpu_freelist {
+	uint64_t slab;		/* struct slab (or page) address of the CPU's active slab */
+	uint64_t freelist;	/* its lockless freelist head */
+};
+
+struct walker {
+	const struct slub_layout *l;
+	const struct cache_info *ci;
+	const struct walk_options *opt;
+	volatile int *stop;
+	slab_fn fn;
+	void *arg;
+	struct walk_result *res;
+	struct ms_cache_summary *sum;
+
+	struct cpu_freelist *cpus;
+	int ncpus;
+	char *pages;		/* a chunk of struct pages */
+	uint8_t *slab_buf;	/* one slab's bytes */
+	size_t slab_buf_len;
+	uint64_t *bitmap;	/* allocated bits of one slab */
+	struct ms_fp_format fmt;
+
+	uint64_t heads_seen;	/* slab heads of the cache met so far (sampling) */
+	uint64_t pages_total, pages_done;
+	time_t last_progress;
+};
+
+static uint64_t rd64(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint32_t rd32(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+int slab_page_is_marked(const struct slub_layout *l, const char *page)
+{
+	uint64_t flags = rd64(page + l->page_flags);
+	uint32_t type;
+
+	switch (l->mark) {
+	case SLAB_MARK_FLAG:
+		return (flags >> l->mark_value) & 1;
+	case SLAB_MARK_TYPE_INV:
+		type = rd32(page + l->page_type);
+		return (type & (0xf0000000u | (uint32_t)l->mark_value)) == 0xf0000000u;
+	case SLAB_MARK_TYPE_BYTE:
+		type = rd32(page + l->page_type);
+		return (type >> 24) == l->mark_value;
+	}
+	return 0;
+}
+
+/* Each CPU's active slab and lockless freelist for this cache. */
+static void read_cpu_freelists(struct walker *w)
+{
+	const struct slub_layout *l = w->l;
+	int cpu;
+
+	w->ncpus = 0;
+	if (!w->ci->cpu_slab || l->kcc_freelist < 0 || l->kcc_slab < 0)
+		return;
+	w->cpus = calloc(kt->cpus, sizeof(*w->cpus));
+	if (!w->cpus)
+		return;
+	for (cpu = 0; cpu < kt->cpus; cpu++) {
+		uint64_t c = w->ci->cpu_slab + kt->__per_cpu_offset[cpu];
+		struct cpu_freelist *cf = &w->cpus[w->ncpus];
+
+		if (!readmem(c + l->kcc_slab, KVADDR, &cf->slab, sizeof(cf->slab),
+			     "kmem_cache_cpu slab", RETURN_ON_ERROR | QUIET) ||
+		    !readmem(c + l->kcc_freelist, KVADDR, &cf->freelist, sizeof(cf->freelist),
+			     "kmem_cache_cpu freelist", RETURN_ON_ERROR | QUIET))
+			continue;
+		if (cf->slab)
+			w->ncpus++;
+	}
+}
+
+static void note_fault(struct walker *w, uint64_t slab, uint64_t base, int cpu,
+		       const struct ms_freelist_fault *fault)
+{
+	struct walk_result *res = w->res;
+
+	w->sum->freelist_errors++;
+	if (res->nr_faults < WALK_MAX_FAULTS) {
+		struct walk_fault *f = &res->faults[res->nr_faults++];
+
+		f->slab = slab;
+		f->base = base;
+		f->cpu = cpu;
+		f->fault = *fault;
+	}
+}
+
+/* Settle the free-pointer encoding on the first chain that decodes under exactly one. */
+static void settle_encoding(struct walker *w, const struct ms_slab_view *v, uint64_t head)
+{
+	enum ms_fp_encoding enc;
+
+	if (w->res->encoding != MS_FP__COUNT || !head)
+		return;
+	enc = ms_fp_detect(v, &w->fmt, head);
+	if (enc != MS_FP__COUNT) {
+		w->fmt.encoding = enc;
+		w->res->encoding = enc;
+	}
+}
+
+static void walk_chain(struct walker *w, const struct ms_slab_view *v, uint64_t slab,
+		       uint64_t head, int cpu)
+{
+	struct ms_freelist_fault fault;
+	uint32_t nfree;
+
+	if (!head)
+		return;
+	settle_encoding(w, v, head);
+	if (w->res->encoding == MS_FP__COUNT) {
+		/* No encoding decodes this chain: it is corrupt (or the cache is). */
+		fault.status = MS_FL_OUTSIDE;
+		fault.bad_pointer = head;
+		fault.holder = 0;
+		note_fault(w, slab, v->addr, cpu, &fault);
+		return;
+	}
+	if (ms_freelist_walk(v, &w->fmt, head, w->bitmap, &nfree, &fault) != MS_FL_OK)
+		note_fault(w, slab, v->addr, cpu, &fault);
+}
+
+static int ensure_slab_buf(struct walker *w, size_t len)
+{
+	uint8_t *buf;
+
+	if (len <= w->slab_buf_len)
+		return 1;
+	buf = realloc(w->slab_buf, len);
+	if (!buf)
+		return 0;
+	w->slab_buf = buf;
+	w->slab_buf_len = len;
+	return 1;
+}
+
+/* Read one slab whose head struct page is @page (at @page_addr, frame @pfn) and hand it on. */
+static void walk_slab(struct walker *w, const char *page, uint64_t page_addr, uint64_t pfn)
+{
+	const struct cache_info *ci = w->ci;
+	uint64_t counters = rd64(page + w->l->slab_counters);
+	uint32_t objects = (counters >> 16) & 0x7fff, allocated = 0, i;
+	uint64_t base = PTOV(pfn * (uint64_t)w->l->page_size);
+	struct ms_slab_view v;
+	size_t len;
+	int cpu;
+
+	if (objects == 0 || objects > ci->max_objects) {
+		/* A counters word that cannot be right: trust the cache's usual geometry. */
+		w->sum->freelist_errors++;
+		objects = ci->oo_objects;
+	}
+	len = ci->red_left_pad + (size_t)objects * ci->size;
+	len = (len + w->l->page_size - 1) / w->l->page_size * w->l->page_size;
+	w->sum->slabs++;
+	w->sum->total += objects;
+	if (!ensure_slab_buf(w, len) ||
+	    !readmem(base, KVADDR, w->slab_buf, len, "memsim slab", RETURN_ON_ERROR | QUIET)) {
+		w->sum->slabs_unreadable++;
+		return;
+	}
+	v.buf = w->slab_buf;
+	v.addr = base;
+	v.first = ci->red_left_pad;
+	v.stride = ci->size;
+	v.object_size = ci->object_size;
+	v.nr_objects = objects;
+	v.allocated = w->bitmap;
+	ms_bitmap_fill(w->bitmap, objects);
+	walk_chain(w, &v, page_addr, rd64(page + w->l->slab_freelist), -1);
+	for (cpu = 0; cpu < w->ncpus; cpu++)
+		if (w->cpus[cpu].slab == page_addr)
+			walk_chain(w, &v, page_addr, w->cpus[cpu].freelist, cpu);
+	for (i = 0; i < ms_bitmap_words(objects); i++)
+		allocated += __builtin_popcountll(w->bitmap[i]);
+	w->sum->allocated += allocated;
+	w->sum->free += objects - allocated;
+	w->fn(w->arg, &v);
+}
+
+/* With -S N: is the k-th slab head (0-based) one of N spread evenly over all of them? */
+static int sampled(const struct walker *w, uint64_t k)
+{
+	uint64_t n = w->opt->sample, total = w->sum->slabs_in_cache;
+
+	if (!n || n >= total)
+		return 1;
+	return (k + 1) * n / total > k * n / total;
+}
+
+static void scan_pages(struct walker *w, const char *pages, uint64_t first_page_addr,
+		       uint64_t first_pfn, uint64_t count)
+{
+	const struct slub_layout *l = w->l;
+	uint64_t i;
+
+	for (i = 0; i < count && !*w->stop; i++) {
+		const char *page = pages + i * l->page_struct_size;
+
+		if (rd64(page + l->slab_cache) != w->ci->addr || !slab_page_is_marked(l, page))
+			continue;
+		if (l->page_compound_head >= 0 && (rd64(page + l->page_compound_head) & 1))
+			continue;	/* a tail page */
+		if (sampled(w, w->heads_seen++))
+			walk_slab(w, page, first_page_addr + i * l->page_struct_size,
+				  first_pfn + i);
+	}
+}
+
+static void show_progress(struct walker *w, int done)
+{
+	time_t now;
+
+	if (!w->opt->progress)
+		return;
+	now = time(NULL);
+	if (!done && now == w->last_progress)
+		return;
+	w->last_progress = now;
+	fprintf(stderr, "\rmemsim: %3lu%% of memory map, %lu slabs, %lu objects%s",
+		(ulong)(w->pages_total ? w->pages_done * 100 / w->pages_total : 100),
+		(ulong)w->sum->slabs, (ulong)w->sum->total, done ? "\n" : "");
+}
+
+static uint64_t page_struct_addr(const struct node_table *nt, const struct slub_layout *l,
+				 uint64_t pfn, uint64_t start_pfn)
+{
+	if (machdep->flags & VMEMMAP)
+		return VMEMMAP_VADDR + pfn * l->page_struct_size;
+	return nt->mem_map + (pfn - start_pfn) * l->page_struct_size;
+}
+
+/* Read @count struct pages from @addr; on failure retry page by page and count the losses. */
+static void scan_chunk(struct walker *w, uint64_t addr, uint64_t pfn, uint64_t count)
+{
+	const struct slub_layout *l = w->l;
+	uint64_t per_page = l->page_size / l->page_struct_size, done;
+
+	if (readmem(addr, KVADDR, w->pages, count * l->page_struct_size, "memsim struct pages",
+		    RETURN_ON_ERROR | QUIET)) {
+		scan_pages(w, w->pages, addr, pfn, count);
+		return;
+	}
+	for (done = 0; done < count && !*w->stop; done += per_page) {
+		uint64_t n = count - done < per_page ? count - done : per_page;
+		uint64_t a = addr + done * l->page_struct_size;
+
+		if (readmem(a, KVADDR, w->pages, n * l->page_struct_size, "memsim struct pages",
+			    RETURN_ON_ERROR | QUIET))
+			scan_pages(w, w->pages, a, pfn + done, n);
+		else
+			w->sum->pages_unreadable += n;
+	}
+}
+
+static void scan_node(struct walker *w, const struct node_table *nt)
+{
+	uint64_t start = nt->start_paddr / w->l->page_size, end = start + nt->size, pfn;
+
+	for (pfn = start; pfn < end && !*w->stop; ) {
+		uint64_t chunk_end = (pfn / PAGES_PER_CHUNK + 1) * PAGES_PER_CHUNK;
+
+		if (chunk_end > end)
+			chunk_end = end;
+		/* A memory section with no memory has no struct pages: a hole, not a loss. */
+		if (!IS_SPARSEMEM() || valid_section_nr(pfn_to_section_nr(pfn)))
+			scan_chunk(w, page_struct_addr(nt, w->l, pfn, start), pfn, chunk_end - pfn);
+		w->pages_done += chunk_end - pfn;
+		pfn = chunk_end;
+		show_progress(w, 0);
+	}
+}
+
+static int walker_init(struct walker *w)
+{
+	w->pages = malloc(PAGES_PER_CHUNK * w->l->page_struct_size);
+	w->bitmap = calloc(ms_bitmap_words(0x7fff), sizeof(uint64_t)); /* objects:15 */
+	if (!w->pages || !w->bitmap) {
+		error(INFO, "out of memory for the walk buffers\n");
+		return 0;
+	}
+	w->fmt.random = w->ci->random;
+	w->fmt.offset = w->ci->offset;
+	w->fmt.encoding = w->ci->random ? MS_FP__COUNT : MS_FP_PLAIN;
+	w->res->encoding = w->fmt.encoding;
+	read_cpu_freelists(w);
+	return 1;
+}
+
+int slab_walk_cache(const struct slub_layout *l, const struct cache_info *ci,
+		    const struct walk_options *opt, volatile int *stop, slab_fn fn, void *arg,
+		    struct walk_result *res)
+{
+	struct walker w = { l, ci, opt, stop, fn, arg, res, &res->summary };
+	int n, ok;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(w.sum->name, sizeof(w.sum->name), "%s", ci->name);
+	w.sum->cache_addr = ci->addr;
+	w.sum->object_size = ci->object_size;
+	w.sum->stride = ci->size;
+	w.sum->slab_size = l->page_size << ci->oo_order;
+	w.sum->slabs_in_cache = ci->have_node_counters ? ci->node_slabs : 0;
+	w.sum->sampled = opt->sample && ci->have_node_counters && opt->sample < ci->node_slabs;
+	ok = walker_init(&w);
+	for (n = 0; ok && n < vt->numnodes; n++)
+		w.pages_total += vt->node_table[n].size;
+	for (n = 0; ok && n < vt->numnodes && !*stop; n++)
+		scan_node(&w, &vt->node_table[n]);
+	show_progress(&w, 1);
+	w.sum->interrupted = *stop != 0;
+	free(w.pages);
+	free(w.bitmap);
+	free(w.slab_buf);
+	free(w.cpus);
+	return ok && w.sum->slabs > 0;
+}
