@@ -123,8 +123,7 @@ enum ms_fp_encoding ms_fp_detect(const struct ms_slab_view *view, const struct m
 		uint32_t nfree;
 
 		ms_bitmap_fill(scratch, view->nr_objects);
-		if (ms_freelist_walk(view, &trial, head, scratch, &nfree, NULL) == MS_FL_OK &&
-		    nfree >= 2) {
+		if (ms_freelist_walk(view, &trial, head, scratch, &nfree, NULL) == MS_FL_OK) {
 			found = trial.encoding;
 			fits++;
 		}

@@ -84,6 +84,7 @@ struct walk_fault {
 struct walk_options {
 	uint64_t sample;	/* read only this many evenly spread slabs (0: all) */
 	int progress;		/* show progress on the terminal */
+	int list_slabs;		/* print one line per slab walked */
 	int live_retries;	/* live system: re-reads of a slab that changed under the walk */
 };
 

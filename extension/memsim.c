@@ -41,7 +41,7 @@ void cmd_memsim(void)
 	struct sigaction sa, old;
 	int c;
 
-	while ((c = getopt(argcnt, args, "fjsS:n:d:m:")) != EOF) {
+	while ((c = getopt(argcnt, args, "fjlsS:n:d:m:")) != EOF) {
 		switch (c) {
 		case 'f':
 			opt.include_free = 1;
@@ -50,6 +50,10 @@ void cmd_memsim(void)
 			opt.json = 1;
 			break;
 		case 's':
+			opt.summary_only = 1;
+			break;
+		case 'l':
+			opt.walk.list_slabs = 1;
 			opt.summary_only = 1;
 			break;
 		case 'S':
@@ -101,7 +105,7 @@ void cmd_memsim(void)
 static char *help_memsim[] = {
 	"memsim",
 	"find what fills a slab cache: the dominant object pattern and its owner",
-	"[-fjs] [-S slabs] [-n top] [-d depth] [-m MiB] cache",
+	"[-fjls] [-S slabs] [-n top] [-d depth] [-m MiB] cache",
 	"  Walks every slab of a SLUB cache (full slabs too, which \"kmem -S\" cannot",
 	"  list), separates allocated from free objects exactly, clusters the allocated",
 	"  objects by content, and reports the dominant pattern: its share of the cache,",
@@ -110,6 +114,8 @@ static char *help_memsim[] = {
 	"",
 	"       cache  the name of a slab cache, as \"kmem -s\" shows it (kmalloc-32).",
 	"          -s  summary only: walk and count, no clustering.",
+	"          -l  list every slab walked (address, memory, objects, allocated, free,",
+	"              whose active slab it is), then the summary; full slabs included.",
 	"          -f  also cluster the free objects, as their own class (stale contents",
 	"              of freed objects survive inside them).",
 	"  -S slabs    read only this many slabs, spread evenly over the cache; counts",

@@ -19,6 +19,7 @@
 #define PAGES_PER_CHUNK 32768UL	/* struct pages per read: one 128 MiB section on x86_64 */
 
 struct cpu_freelist {
+	int cpu;
 	uint64_t slab;		/* struct slab (or page) address of the CPU's active slab */
 	uint64_t freelist;	/* its lockless freelist head */
 };
@@ -101,6 +102,7 @@ static void read_cpu_freelists(struct walker *w)
 		    !readmem(c + l->kcc_freelist, KVADDR, &cf->freelist, sizeof(cf->freelist),
 			     "kmem_cache_cpu freelist", RETURN_ON_ERROR | QUIET))
 			continue;
+		cf->cpu = cpu;
 		if (cf->slab)
 			w->ncpus++;
 	}
@@ -171,6 +173,22 @@ static int ensure_slab_buf(struct walker *w, size_t len)
 	return 1;
 }
 
+/* One line of -l: the slab, its memory, its counts, and whose active slab it is. */
+static void list_slab(struct walker *w, uint64_t page_addr, uint64_t base, uint32_t objects,
+		      uint32_t allocated)
+{
+	int cpu;
+
+	if (w->sum->slabs == 1)
+		fprintf(fp, "SLAB              MEMORY            TOTAL  ALLOCATED  FREE  NOTE\n");
+	fprintf(fp, "%016lx  %016lx  %5u  %9u  %4u", (ulong)page_addr, (ulong)base, objects,
+		allocated, objects - allocated);
+	for (cpu = 0; cpu < w->ncpus; cpu++)
+		if (w->cpus[cpu].slab == page_addr)
+			fprintf(fp, "  cpu %d slab", w->cpus[cpu].cpu);
+	fprintf(fp, "\n");
+}
+
 /* Read one slab whose head struct page is @page (at @page_addr, frame @pfn) and hand it on. */
 static void walk_slab(struct walker *w, const char *page, uint64_t page_addr, uint64_t pfn)
 {
@@ -210,6 +228,8 @@ static void walk_slab(struct walker *w, const char *page, uint64_t page_addr, ui
 			walk_chain(w, &v, page_addr, w->cpus[cpu].freelist, cpu);
 	for (i = 0; i < ms_bitmap_words(objects); i++)
 		allocated += __builtin_popcountll(w->bitmap[i]);
+	if (w->opt->list_slabs)
+		list_slab(w, page_addr, base, objects, allocated);
 	w->sum->allocated += allocated;
 	w->sum->free += objects - allocated;
 	w->fn(w->arg, &v);

@@ -78,12 +78,15 @@ static void test_detect_picks_the_encoding(void)
 		build_chain(&fmt, chain5, 5);
 		CU_ASSERT_EQUAL(ms_fp_detect(&v, &fmt, obj_addr(7)), enc);
 	}
-	/* A single free object proves no encoding. */
+	/* A single free object whose pointer decodes to NULL settles it too. */
 	{
 		struct ms_fp_format fmt = { MS_FP_XOR_SWAB, RANDOM, 16 };
 		const int one[] = { 4 };
 
 		build_chain(&fmt, one, 1);
+		CU_ASSERT_EQUAL(ms_fp_detect(&v, &fmt, obj_addr(4)), MS_FP_XOR_SWAB);
+		/* A corrupt stored value fits no encoding. */
+		memset(slab + 4 * STRIDE + 16, 0x77, 8);
 		CU_ASSERT_EQUAL(ms_fp_detect(&v, &fmt, obj_addr(4)), MS_FP__COUNT);
 	}
 }
