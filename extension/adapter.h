@@ -85,12 +85,15 @@ struct walk_options {
 	uint64_t sample;	/* read only this many evenly spread slabs (0: all) */
 	int progress;		/* show progress on the terminal */
 	int list_slabs;		/* print one line per slab walked */
+	int read_only;		/* benchmark floor: read the slabs, decode and analyse nothing */
 	int live_retries;	/* live system: re-reads of a slab that changed under the walk */
 };
 
 struct walk_result {
 	struct ms_cache_summary summary;
 	enum ms_fp_encoding encoding;	/* MS_FP__COUNT while not yet seen */
+	uint64_t bytes_read;		/* slab bytes read */
+	uint64_t struct_page_bytes;	/* struct page bytes scanned */
 	size_t nr_faults;		/* faults kept (the count is in summary.freelist_errors) */
 	struct walk_fault faults[WALK_MAX_FAULTS];
 };

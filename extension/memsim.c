@@ -41,7 +41,7 @@ void cmd_memsim(void)
 	struct sigaction sa, old;
 	int c;
 
-	while ((c = getopt(argcnt, args, "fjlsS:n:d:m:")) != EOF) {
+	while ((c = getopt(argcnt, args, "bfjlstS:n:d:m:")) != EOF) {
 		switch (c) {
 		case 'f':
 			opt.include_free = 1;
@@ -51,6 +51,13 @@ void cmd_memsim(void)
 			break;
 		case 's':
 			opt.summary_only = 1;
+			break;
+		case 't':
+			opt.timing = 1;
+			break;
+		case 'b':
+			opt.walk.read_only = 1;
+			opt.summary_only = opt.timing = 1;
 			break;
 		case 'l':
 			opt.walk.list_slabs = 1;
@@ -105,7 +112,7 @@ void cmd_memsim(void)
 static char *help_memsim[] = {
 	"memsim",
 	"find what fills a slab cache: the dominant object pattern and its owner",
-	"[-fjls] [-S slabs] [-n top] [-d depth] [-m MiB] cache",
+	"[-bfjlst] [-S slabs] [-n top] [-d depth] [-m MiB] cache",
 	"  Walks every slab of a SLUB cache (full slabs too, which \"kmem -S\" cannot",
 	"  list), separates allocated from free objects exactly, clusters the allocated",
 	"  objects by content, and reports the dominant pattern: its share of the cache,",
@@ -124,6 +131,9 @@ static char *help_memsim[] = {
 	"  -d depth    how deep to follow pointers into other objects (default 2).",
 	"  -m MiB      memory cap for the clustering state (default 256).",
 	"          -j  print the report as JSON (schema: docs/json-schema.md).",
+	"          -t  time the walk: slabs, objects, MB read, objects/s, MB/s.",
+	"          -b  benchmark floor: scan the memory map and read exactly the same",
+	"              slab pages, decode and analyse nothing; prints the -t line.",
 	"",
 	"  Load module symbols first (\"mod -S\" or \"mod -s NAME PATH\") so pointers into",
 	"  modules resolve and the owner guess can use the modules' debuginfo.",

@@ -2,6 +2,7 @@
  * run.c - one memsim scan: look the cache up, walk it, analyse, report.
  */
 #include <string.h>
+#include <time.h>
 
 #include "defs.h"
 
@@ -21,6 +22,28 @@ static void print_summary(const struct walk_result *res)
 		(ulong)s->allocated, (ulong)s->total, (ulong)s->slabs, s->slab_size / 1024, s->name);
 }
 
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* -t: how long the walk took and how fast it went. */
+static void print_timing(const struct walk_result *res, double seconds, int read_only)
+{
+	const struct ms_cache_summary *s = &res->summary;
+	double mb = res->bytes_read / 1e6, pmb = res->struct_page_bytes / 1e6;
+
+	if (seconds <= 0)
+		seconds = 1e-9;
+	fprintf(fp, "%s: %lu slabs, %lu objects, %.1f MB slab data + %.1f MB struct pages "
+		    "in %.3f s: %.0f objects/s, %.1f MB/s\n",
+		read_only ? "floor (read only)" : "walk", (ulong)s->slabs, (ulong)s->total, mb, pmb,
+		seconds, s->total / seconds, (mb + pmb) / seconds);
+}
+
 void memsim_run(const struct slub_layout *l, const struct memsim_options *opt,
 		volatile int *stop)
 {
@@ -32,9 +55,14 @@ void memsim_run(const struct slub_layout *l, const struct memsim_options *opt,
 		return;
 	}
 	if (cache_lookup(l, opt->cache, &ci)) {
+		double t0 = now_seconds();
+
 		if (!slab_walk_cache(l, &ci, &opt->walk, stop, count_slab, NULL, res))
 			error(INFO, "%s: no slab could be walked\n", ci.name);
-		print_summary(res);
+		if (opt->timing)
+			print_timing(res, now_seconds() - t0, opt->walk.read_only);
+		if (!opt->walk.read_only)
+			print_summary(res);
 	}
 	free(res);
 }

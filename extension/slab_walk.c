@@ -43,6 +43,7 @@ struct walker {
 	struct ms_fp_format fmt;
 
 	uint64_t heads_seen;	/* slab heads of the cache met so far (sampling) */
+	uint64_t bytes_read;	/* slab bytes read */
 	uint64_t pages_total, pages_done;
 	time_t last_progress;
 };
@@ -189,31 +190,87 @@ static void list_slab(struct walker *w, uint64_t page_addr, uint64_t base, uint3
 	fprintf(fp, "\n");
 }
 
+/* The slab's object count from its counters word (inuse:16 objects:15 frozen:1). */
+static uint32_t slab_objects(struct walker *w, const char *page)
+{
+	uint32_t objects = (rd64(page + w->l->slab_counters) >> 16) & 0x7fff;
+
+	if (objects == 0 || objects > w->ci->max_objects) {
+		/* A counters word that cannot be right: trust the cache's usual geometry. */
+		w->sum->freelist_errors++;
+		objects = w->ci->oo_objects;
+	}
+	return objects;
+}
+
+/*
+ * Read the slab's bytes.  On a live system the slab may change while we read it: re-read its
+ * struct page afterwards and, if freelist or counters moved, read both again (a bounded number
+ * of times); *@page_now then holds the struct page that matches the bytes.
+ */
+static int read_slab(struct walker *w, uint64_t page_addr, uint64_t base, size_t len,
+		     char *page_now)
+{
+	const struct slub_layout *l = w->l;
+	int tries;
+
+	for (tries = 0;; tries++) {
+		char again[256];
+
+		if (!readmem(base, KVADDR, w->slab_buf, len, "memsim slab", RETURN_ON_ERROR | QUIET))
+			return 0;
+		if (tries >= w->opt->live_retries || l->page_struct_size > (long)sizeof(again) ||
+		    !readmem(page_addr, KVADDR, again, l->page_struct_size, "memsim page",
+			     RETURN_ON_ERROR | QUIET))
+			break;
+		if (rd64(again + l->slab_freelist) == rd64(page_now + l->slab_freelist) &&
+		    rd64(again + l->slab_counters) == rd64(page_now + l->slab_counters))
+			return 1;
+		memcpy(page_now, again, l->page_struct_size);
+	}
+	if (w->opt->live_retries)
+		w->sum->inconsistent++;
+	return 1;
+}
+
+/* Mark the free objects of @v (its slab's freelist and any CPU's lockless one) in w->bitmap. */
+static uint32_t count_allocated(struct walker *w, const struct ms_slab_view *v, uint64_t page_addr,
+				const char *page)
+{
+	uint32_t allocated = 0, i;
+	int cpu;
+
+	ms_bitmap_fill(w->bitmap, v->nr_objects);
+	walk_chain(w, v, page_addr, rd64(page + w->l->slab_freelist), -1);
+	for (cpu = 0; cpu < w->ncpus; cpu++)
+		if (w->cpus[cpu].slab == page_addr)
+			walk_chain(w, v, page_addr, w->cpus[cpu].freelist, w->cpus[cpu].cpu);
+	for (i = 0; i < ms_bitmap_words(v->nr_objects); i++)
+		allocated += __builtin_popcountll(w->bitmap[i]);
+	return allocated;
+}
+
 /* Read one slab whose head struct page is @page (at @page_addr, frame @pfn) and hand it on. */
 static void walk_slab(struct walker *w, const char *page, uint64_t page_addr, uint64_t pfn)
 {
 	const struct cache_info *ci = w->ci;
-	uint64_t counters = rd64(page + w->l->slab_counters);
-	uint32_t objects = (counters >> 16) & 0x7fff, allocated = 0, i;
 	uint64_t base = PTOV(pfn * (uint64_t)w->l->page_size);
+	uint32_t objects = slab_objects(w, page), allocated;
+	size_t len = ci->red_left_pad + (size_t)objects * ci->size;
+	char page_now[256];
 	struct ms_slab_view v;
-	size_t len;
-	int cpu;
 
-	if (objects == 0 || objects > ci->max_objects) {
-		/* A counters word that cannot be right: trust the cache's usual geometry. */
-		w->sum->freelist_errors++;
-		objects = ci->oo_objects;
-	}
-	len = ci->red_left_pad + (size_t)objects * ci->size;
 	len = (len + w->l->page_size - 1) / w->l->page_size * w->l->page_size;
 	w->sum->slabs++;
 	w->sum->total += objects;
-	if (!ensure_slab_buf(w, len) ||
-	    !readmem(base, KVADDR, w->slab_buf, len, "memsim slab", RETURN_ON_ERROR | QUIET)) {
+	w->bytes_read += len;
+	memcpy(page_now, page, w->l->page_struct_size < 256 ? w->l->page_struct_size : 256);
+	if (!ensure_slab_buf(w, len) || !read_slab(w, page_addr, base, len, page_now)) {
 		w->sum->slabs_unreadable++;
 		return;
 	}
+	if (w->opt->read_only)
+		return;
 	v.buf = w->slab_buf;
 	v.addr = base;
 	v.first = ci->red_left_pad;
@@ -221,13 +278,7 @@ static void walk_slab(struct walker *w, const char *page, uint64_t page_addr, ui
 	v.object_size = ci->object_size;
 	v.nr_objects = objects;
 	v.allocated = w->bitmap;
-	ms_bitmap_fill(w->bitmap, objects);
-	walk_chain(w, &v, page_addr, rd64(page + w->l->slab_freelist), -1);
-	for (cpu = 0; cpu < w->ncpus; cpu++)
-		if (w->cpus[cpu].slab == page_addr)
-			walk_chain(w, &v, page_addr, w->cpus[cpu].freelist, cpu);
-	for (i = 0; i < ms_bitmap_words(objects); i++)
-		allocated += __builtin_popcountll(w->bitmap[i]);
+	allocated = count_allocated(w, &v, page_addr, page_now);
 	if (w->opt->list_slabs)
 		list_slab(w, page_addr, base, objects, allocated);
 	w->sum->allocated += allocated;
@@ -366,6 +417,8 @@ int slab_walk_cache(const struct slub_layout *l, const struct cache_info *ci,
 		scan_node(&w, &vt->node_table[n]);
 	show_progress(&w, 1);
 	w.sum->interrupted = *stop != 0;
+	res->bytes_read = w.bytes_read;
+	res->struct_page_bytes = w.pages_done * l->page_struct_size;
 	free(w.pages);
 	free(w.bitmap);
 	free(w.slab_buf);
