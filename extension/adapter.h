@@ -104,7 +104,7 @@ typedef void (*slab_fn)(void *arg, const struct ms_slab_view *view);
 /*
  * Walk every slab of @ci: scan the memory map in large reads, read each slab with one read,
  * work out which objects are free, call @fn.  Stops early (summary.interrupted) when
- * *@stop becomes nonzero.  Returns 0 only when nothing at all could be walked.
+ * *@stop becomes nonzero.  Returns 0 when the walk could not start (no memory).
  */
 int slab_walk_cache(const struct slub_layout *l, const struct cache_info *ci,
 		    const struct walk_options *opt, volatile int *stop, slab_fn fn, void *arg,

@@ -179,3 +179,94 @@ int cache_lookup(const struct slub_layout *l, const char *name, struct cache_inf
 	}
 	return 0;
 }
+
+/* kernfs offsets for the alias walk; -1 when this kernel lacks them. */
+struct kernfs_offsets {
+	long kn_name, kn_flags, kn_rb, kn_children, kn_target, kc_kobj, kobj_sd, kset_kobj;
+};
+
+static int kernfs_offsets(struct kernfs_offsets *o)
+{
+	long dir = MEMBER_OFFSET("kernfs_node", "dir");
+	long symlink = MEMBER_OFFSET("kernfs_node", "symlink");
+	long children = MEMBER_OFFSET("kernfs_elem_dir", "children");
+	long target = MEMBER_OFFSET("kernfs_elem_symlink", "target_kn");
+
+	if (dir < 0)
+		dir = ANON_MEMBER_OFFSET("kernfs_node", "dir");
+	if (symlink < 0)
+		symlink = ANON_MEMBER_OFFSET("kernfs_node", "symlink");
+	o->kn_name = MEMBER_OFFSET("kernfs_node", "name");
+	o->kn_flags = MEMBER_OFFSET("kernfs_node", "flags");
+	o->kn_rb = MEMBER_OFFSET("kernfs_node", "rb");
+	o->kn_children = dir + children;
+	o->kn_target = symlink + target;
+	o->kc_kobj = MEMBER_OFFSET("kmem_cache", "kobj");
+	o->kobj_sd = MEMBER_OFFSET("kobject", "sd");
+	o->kset_kobj = MEMBER_OFFSET("kset", "kobj");
+	return dir >= 0 && symlink >= 0 && o->kn_name >= 0 && o->kn_flags >= 0 && o->kn_rb >= 0 &&
+	       o->kc_kobj >= 0 && o->kobj_sd >= 0 && o->kset_kobj >= 0 &&
+	       children >= 0 && target >= 0 && symbol_exists("slab_kset");
+}
+
+static uint64_t read_ptr(uint64_t addr)
+{
+	uint64_t v = 0;
+
+	if (!readmem(addr, KVADDR, &v, sizeof(v), "memsim pointer", RETURN_ON_ERROR | QUIET))
+		return 0;
+	return v;
+}
+
+#define MAX_KERNFS_NODES 20000
+#define KERNFS_LINK 0x4
+
+/* One kernfs node of /sys/kernel/slab: if it links to @target and is not @own, append its name. */
+static void alias_if_link(const struct kernfs_offsets *o, uint64_t kn, uint64_t target,
+			  const char *own, char *buf, size_t len)
+{
+	uint16_t flags = 0;
+	char name[64];
+	size_t used = strlen(buf);
+
+	if (!readmem(kn + o->kn_flags, KVADDR, &flags, sizeof(flags), "kernfs flags",
+		     RETURN_ON_ERROR | QUIET) || !(flags & KERNFS_LINK) ||
+	    read_ptr(kn + o->kn_target) != target ||
+	    !read_string(read_ptr(kn + o->kn_name), name, sizeof(name) - 1) ||
+	    strcmp(name, own) == 0)
+		return;
+	snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
+}
+
+void cache_aliases(const struct cache_info *ci, char *buf, size_t len)
+{
+	struct kernfs_offsets o;
+	uint64_t kset, dir, target, *stack;
+	size_t depth = 0, visited = 0;
+
+	buf[0] = '\0';
+	if (ci->refcount <= 1 || !kernfs_offsets(&o))
+		return;
+	kset = read_ptr(symbol_value("slab_kset"));
+	dir = kset ? read_ptr(kset + o.kset_kobj + o.kobj_sd) : 0;
+	target = read_ptr(ci->addr + o.kc_kobj + o.kobj_sd);
+	stack = malloc(64 * sizeof(*stack));
+	if (!dir || !target || !stack) {
+		free(stack);
+		return;
+	}
+	/* Depth-first over the children rbtree: rb_node is { parent_color, right, left }. */
+	stack[depth++] = read_ptr(dir + o.kn_children);
+	while (depth && visited++ < MAX_KERNFS_NODES) {
+		uint64_t rb = stack[--depth];
+
+		if (!rb)
+			continue;
+		alias_if_link(&o, rb - o.kn_rb, target, ci->name, buf, len);
+		if (depth + 2 > 64)
+			break;	/* deeper than any balanced tree of this size: corrupt */
+		stack[depth++] = read_ptr(rb + 8);
+		stack[depth++] = read_ptr(rb + 16);
+	}
+	free(stack);
+}

@@ -20,6 +20,8 @@ static void print_summary(const struct walk_result *res)
 	fprintf(fp, "CACHE             OBJSIZE  ALLOCATED     TOTAL  SLABS  SSIZE  NAME\n");
 	fprintf(fp, "%016lx %8u %10lu %9lu %6lu %5uk  %s\n", (ulong)s->cache_addr, s->object_size,
 		(ulong)s->allocated, (ulong)s->total, (ulong)s->slabs, s->slab_size / 1024, s->name);
+	if (s->aliases[0])
+		fprintf(fp, "  merged into this cache (slab aliases): %s\n", s->aliases);
 }
 
 static double now_seconds(void)
@@ -57,8 +59,14 @@ void memsim_run(const struct slub_layout *l, const struct memsim_options *opt,
 	if (cache_lookup(l, opt->cache, &ci)) {
 		double t0 = now_seconds();
 
-		if (!slab_walk_cache(l, &ci, &opt->walk, stop, count_slab, NULL, res))
-			error(INFO, "%s: no slab could be walked\n", ci.name);
+		if (!slab_walk_cache(l, &ci, &opt->walk, stop, count_slab, NULL, res)) {
+			free(res);
+			return;
+		}
+		if (!res->summary.slabs && ci.have_node_counters && ci.node_slabs)
+			error(INFO, "%s: none of its %lu slabs found in the memory map: "
+				    "truncated or filtered dump?\n", ci.name, (ulong)ci.node_slabs);
+		cache_aliases(&ci, res->summary.aliases, sizeof(res->summary.aliases));
 		if (opt->timing)
 			print_timing(res, now_seconds() - t0, opt->walk.read_only);
 		if (!opt->walk.read_only)
