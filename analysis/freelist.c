@@ -123,7 +123,12 @@ enum ms_fp_encoding ms_fp_detect(const struct ms_slab_view *view, const struct m
 		uint32_t nfree;
 
 		ms_bitmap_fill(scratch, view->nr_objects);
-		if (ms_freelist_walk(view, &trial, head, scratch, &nfree, NULL) == MS_FL_OK) {
+		enum ms_freelist_status st;
+
+		st = ms_freelist_walk(view, &trial, head, scratch, &nfree, NULL);
+		/* A loop back onto an object of this slab is decoding too: garbage never lands
+		 * on an object boundary. */
+		if (st == MS_FL_OK || st == MS_FL_CYCLE) {
 			found = trial.encoding;
 			fits++;
 		}

@@ -63,10 +63,11 @@ enum ms_freelist_status ms_freelist_walk(const struct ms_slab_view *view,
 					 struct ms_freelist_fault *fault);
 
 /*
- * Try each encoding on the chain at @head and return the only one that walks it cleanly to its
- * NULL end.  A chain of one object is enough: under a wrong encoding its stored value decodes to
- * 64-bit garbage, not to NULL or an object of the slab.  MS_FP__COUNT when none or more than one
- * fits, so the caller tries another slab.  @fmt supplies random and offset; its encoding is
+ * Try each encoding on the chain at @head and return the only one that walks it to its NULL
+ * end, or into a loop back onto an object of the slab (a corrupt chain, but a decoded one).  A
+ * chain of one object is enough: under a wrong encoding its stored value decodes to 64-bit
+ * garbage, not to NULL or an object boundary.  MS_FP__COUNT when none or more than one fits, so
+ * the caller tries another slab.  @fmt supplies random and offset; its encoding is
  * ignored.
  */
 enum ms_fp_encoding ms_fp_detect(const struct ms_slab_view *view, const struct ms_fp_format *fmt,

@@ -94,6 +94,7 @@ struct walk_result {
 	enum ms_fp_encoding encoding;	/* MS_FP__COUNT while not yet seen */
 	uint64_t bytes_read;		/* slab bytes read */
 	uint64_t struct_page_bytes;	/* struct page bytes scanned */
+	int list_encoding;		/* say which free-pointer encoding was found (-l) */
 	size_t nr_faults;		/* faults kept (the count is in summary.freelist_errors) */
 	struct walk_fault faults[WALK_MAX_FAULTS];
 };

@@ -46,6 +46,52 @@ static void print_timing(const struct walk_result *res, double seconds, int read
 		seconds, s->total / seconds, (mb + pmb) / seconds);
 }
 
+/* What could not be read or looked wrong: never silent, always with counts and addresses. */
+static void print_walk_notes(const struct walk_result *res)
+{
+	const struct ms_cache_summary *s = &res->summary;
+	size_t i;
+
+	if (res->list_encoding)
+		fprintf(fp, "  free pointers: %s\n", res->encoding == MS_FP__COUNT ? "not seen" :
+			ms_fp_encoding_name(res->encoding));
+	if (s->interrupted)
+		fprintf(fp, "  INTERRUPTED: counts cover only the slabs walked before Ctrl-C\n");
+	if (s->sampled)
+		fprintf(fp, "  SAMPLED: %lu of %lu slabs read; counts above are for those slabs only\n",
+			(ulong)s->slabs, (ulong)s->slabs_in_cache);
+	if (s->pages_unreadable)
+		fprintf(fp, "  %lu struct pages could not be read: slabs there were not seen\n",
+			(ulong)s->pages_unreadable);
+	if (s->slabs_unreadable)
+		fprintf(fp, "  %lu slabs could not be read (filtered or truncated dump): their objects "
+			    "are counted in TOTAL, not in ALLOCATED\n", (ulong)s->slabs_unreadable);
+	if (s->inconsistent)
+		fprintf(fp, "  %lu slabs kept changing while read (live system)\n",
+			(ulong)s->inconsistent);
+	if (!s->freelist_errors)
+		return;
+	fprintf(fp, "  %lu corrupt freelists or slab counters (objects behind a fault count as "
+		    "allocated):\n", (ulong)s->freelist_errors);
+	for (i = 0; i < res->nr_faults; i++) {
+		const struct walk_fault *f = &res->faults[i];
+		char who[32];
+
+		if (f->cpu >= 0)
+			snprintf(who, sizeof(who), "cpu %d freelist", f->cpu);
+		else
+			snprintf(who, sizeof(who), "freelist");
+		fprintf(fp, "    slab %016lx memory %016lx %s: %s: %016lx", (ulong)f->slab,
+			(ulong)f->base, who, ms_freelist_status_name(f->fault.status),
+			(ulong)f->fault.bad_pointer);
+		if (f->fault.holder)
+			fprintf(fp, " (next of free object %016lx)", (ulong)f->fault.holder);
+		else
+			fprintf(fp, " (the list head)");
+		fprintf(fp, "\n");
+	}
+}
+
 void memsim_run(const struct slub_layout *l, const struct memsim_options *opt,
 		volatile int *stop)
 {
@@ -67,10 +113,13 @@ void memsim_run(const struct slub_layout *l, const struct memsim_options *opt,
 			error(INFO, "%s: none of its %lu slabs found in the memory map: "
 				    "truncated or filtered dump?\n", ci.name, (ulong)ci.node_slabs);
 		cache_aliases(&ci, res->summary.aliases, sizeof(res->summary.aliases));
+		res->list_encoding = opt->walk.list_slabs;
 		if (opt->timing)
 			print_timing(res, now_seconds() - t0, opt->walk.read_only);
-		if (!opt->walk.read_only)
+		if (!opt->walk.read_only) {
 			print_summary(res);
+			print_walk_notes(res);
+		}
 	}
 	free(res);
 }
