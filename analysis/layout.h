@@ -31,11 +31,14 @@ struct ms_range {
 	enum ms_region region;
 };
 
+struct ms_error;
+struct ms_layout_index;
+
 /*
  * The address space, as ranges.  Ranges may overlap: the most specific wins in this order:
- * percpu, text/data (kernel image and modules, from @ranges), vmemmap, vmalloc, direct map,
+ * percpu, text, data (kernel image and modules, from @ranges), vmemmap, vmalloc, direct map,
  * user.  @ranges holds the kernel image and each module's text and data ranges (region
- * MS_REGION_KTEXT or MS_REGION_KDATA) and the per-cpu areas (MS_REGION_PERCPU).
+ * MS_REGION_KTEXT or MS_REGION_KDATA) and the per-cpu areas (MS_REGION_PERCPU), in any order.
  */
 struct ms_layout {
 	uint64_t user_top;		/* addresses below this are user space */
@@ -45,10 +48,38 @@ struct ms_layout {
 	const struct ms_range *ranges;	/* kernel/module text and data, per-cpu areas */
 	size_t nr_ranges;
 	uint32_t page_size;
+	/* Optional, set by ms_layout_prepare(): makes ms_layout_classify() a binary search. */
+	struct ms_layout_index *index;
 };
 
-/* Classify @addr by @layout alone (no callbacks): pure and fast. */
+/*
+ * Classify @addr by @layout alone (no callbacks).  A binary search over disjoint segments
+ * when @layout->index is set (ms_layout_prepare()), else a scan of every range; both give
+ * the same answer.
+ */
 enum ms_region ms_layout_classify(const struct ms_layout *layout, uint64_t addr);
+
+/*
+ * Flatten @layout into sorted, disjoint segments, each carrying the region that wins there,
+ * so that classifying an address is one binary search (a few dozen segments for a kernel
+ * with modules; two per CPU for per-cpu areas).  The index copies what it needs: @layout
+ * may change or go away afterwards.  Returns NULL and sets *@out, or an error (ENOMEM).
+ */
+struct ms_error *ms_layout_index_new(const struct ms_layout *layout,
+				     struct ms_layout_index **out);
+/* The region of @addr, as ms_layout_classify() would say for the layout it was built from. */
+enum ms_region ms_layout_index_classify(const struct ms_layout_index *index, uint64_t addr);
+/* Bytes held by @index (for memory accounting). */
+size_t ms_layout_index_bytes(const struct ms_layout_index *index);
+/* Free an index; NULL is fine. */
+void ms_layout_index_free(struct ms_layout_index *index);
+
+/*
+ * Build @layout->index from @layout itself (call again after changing the ranges; the old
+ * index is freed).  ms_layout_unprepare() frees it and clears the field.
+ */
+struct ms_error *ms_layout_prepare(struct ms_layout *layout);
+void ms_layout_unprepare(struct ms_layout *layout);
 
 /* What a symbol lookup tells. */
 struct ms_symbol {
