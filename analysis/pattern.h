@@ -82,4 +82,10 @@ struct ms_pattern {
 	struct ms_word *words;
 };
 
+/*
+ * Free @p->words and what resolution hung on them: each word's target and the target's own
+ * words (resolution must therefore allocate both with malloc()).  Leaves @p without words.
+ */
+void ms_pattern_release(struct ms_pattern *p);
+
 #endif

@@ -1,0 +1,546 @@
+/*
+ * engine.c - the clustering engine's life: the memory plan, feeding slabs, counting in
+ * pass 1 and, when pass 1 had to evict, the exact pass 2.  See engine.h; candidates and
+ * clusters are built in consensus.c, candidate selection in candidates.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "engine_int.h"
+
+#define PATTERN_SEED 0x7061747465726e31ULL
+#define CONTENT_SEED 0x636f6e74656e7431ULL
+#define SAMPLE_SEED 0x73616d706c657331ULL
+#define MIN_CANDS 64u
+#define MAX_CANDS 256u
+#define MIN_PATTERN_SLOTS 64u
+#define MIN_CONTENT_SLOTS 64u
+
+static size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static uint32_t pow2_floor(uint64_t n)
+{
+	if (n >= (1u << 31))
+		return 1u << 31;
+	return n ? 1u << (31 - __builtin_clz((uint32_t)n)) : 0;
+}
+
+/* ---- samples and word statistics (shared with consensus.c) ---- */
+
+uint64_t ms_addr_hash(uint64_t addr)
+{
+	uint64_t z = addr ^ SAMPLE_SEED;	/* splitmix64's finaliser: cheap and well mixed */
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void ms_sample_add(struct ms_sample *s, uint64_t addr, uint64_t hash)
+{
+	uint32_t i, worst = 0;
+
+	if (s->n < MS_ENGINE_EXAMPLES) {
+		s->addr[s->n++] = addr;
+		if (s->n == 1 || hash > s->thresh)
+			s->thresh = hash;
+		return;
+	}
+	if (hash >= s->thresh)
+		return;
+	for (i = 0; i < s->n; i++)
+		if (ms_addr_hash(s->addr[i]) == s->thresh)
+			worst = i;
+	s->addr[worst] = addr;
+	s->thresh = 0;
+	for (i = 0; i < s->n; i++) {
+		uint64_t h = ms_addr_hash(s->addr[i]);
+
+		if (h > s->thresh)
+			s->thresh = h;
+	}
+}
+
+void ms_sample_merge(struct ms_sample *dst, const struct ms_sample *src)
+{
+	uint32_t i;
+
+	for (i = 0; i < src->n; i++)
+		ms_sample_add(dst, src->addr[i], ms_addr_hash(src->addr[i]));
+}
+
+void ms_wstat_init(struct ms_wstat *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		w[i] = (struct ms_wstat){ ~0ULL, 0, ~0ULL, 0 };
+}
+
+void ms_wstat_merge(struct ms_wstat *dst, const struct ms_wstat *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		dst[i].and_ &= src[i].and_;
+		dst[i].or_ |= src[i].or_;
+		if (src[i].min < dst[i].min)
+			dst[i].min = src[i].min;
+		if (src[i].max > dst[i].max)
+			dst[i].max = src[i].max;
+	}
+}
+
+void ms_wstat_add(struct ms_wstat *w, const uint64_t *values, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		w[i].and_ &= values[i];
+		w[i].or_ |= values[i];
+		if (values[i] < w[i].min)
+			w[i].min = values[i];
+		if (values[i] > w[i].max)
+			w[i].max = values[i];
+	}
+}
+
+/* ---- pattern records ---- */
+
+struct prec *engine_rec(const struct ms_engine *e, uint32_t slot)
+{
+	return (struct prec *)(e->recs + (size_t)slot * e->rec_size);
+}
+
+struct ms_token *engine_rec_tokens(const struct ms_engine *e, struct prec *r)
+{
+	(void)e;
+	return (struct ms_token *)((uint8_t *)r + align8(sizeof(*r)));
+}
+
+struct ms_wstat *engine_rec_stats(const struct ms_engine *e, struct prec *r)
+{
+	return (struct ms_wstat *)(engine_rec_tokens(e, r) + e->nwords);
+}
+
+uint8_t *engine_rec_rep(const struct ms_engine *e, struct prec *r)
+{
+	return (uint8_t *)(engine_rec_stats(e, r) + e->nwords);
+}
+
+static size_t rec_size(uint32_t nwords, uint32_t object_size)
+{
+	return align8(sizeof(struct prec)) +
+	       nwords * (sizeof(struct ms_token) + sizeof(struct ms_wstat)) + align8(object_size);
+}
+
+static int grow_recs(void *arg, uint32_t new_cap)
+{
+	struct ms_engine *e = arg;
+	uint8_t *recs;
+
+	if (new_cap <= e->recs_cap)
+		return 1;
+	recs = ms_mem_realloc(&e->mem, e->recs, e->recs_cap * e->rec_size,
+			      (size_t)new_cap * e->rec_size);
+	if (!recs)
+		return 0;
+	e->recs = recs;
+	e->recs_cap = new_cap;
+	return 1;
+}
+
+static int grow_cont_host(void *arg, uint32_t new_cap)
+{
+	struct ms_engine *e = arg;
+	uint64_t *host;
+
+	if (new_cap <= e->cont_host_cap)
+		return 1;
+	host = ms_mem_realloc(&e->mem, e->cont_host, e->cont_host_cap * sizeof(*host),
+			      (size_t)new_cap * sizeof(*host));
+	if (!host)
+		return 0;
+	e->cont_host = host;
+	e->cont_host_cap = new_cap;
+	return 1;
+}
+
+void engine_tables_free(struct ms_engine *e)
+{
+	if (e->recs_cap || e->pat.slots) {
+		ms_hh_destroy(&e->pat);
+		ms_mem_free(&e->mem, e->recs, e->recs_cap * e->rec_size);
+		e->recs = NULL;
+		e->recs_cap = 0;
+	}
+	engine_content_free(e);
+}
+
+void engine_content_free(struct ms_engine *e)
+{
+	if (!e->cont_live)
+		return;
+	ms_hh_destroy(&e->cont);
+	ms_mem_free(&e->mem, e->cont_host, e->cont_host_cap * sizeof(*e->cont_host));
+	e->cont_host = NULL;
+	e->cont_host_cap = 0;
+	e->cont_live = 0;
+}
+
+int engine_content_init(struct ms_engine *e)
+{
+	if (ms_hh_init(&e->cont, &e->mem, e->content_cap, grow_cont_host, e))
+		return 0;
+	e->cont_live = 1;
+	return 1;
+}
+
+/* ---- the memory plan ---- */
+
+static size_t result_bytes_max(const struct ms_engine *e, unsigned classes)
+{
+	return sizeof(struct ms_result) +
+	       classes * e->top_n *
+		       (sizeof(struct ms_cluster) + e->nwords * sizeof(struct ms_word) +
+			align8(e->object_size));
+}
+
+/* Everything but the two tables, for @cands candidates per class. */
+static size_t fixed_bytes(const struct ms_engine *e, unsigned cands)
+{
+	unsigned classes = e->include_free ? 2 : 1;
+	size_t n = (size_t)cands * classes;
+
+	return align8(sizeof(struct ms_engine)) + ms_tokenizer_bytes(e->tok) +
+	       2 * sizeof(struct ms_hll) +
+	       e->nwords * (sizeof(struct ms_token) + 3 * sizeof(uint64_t)) +
+	       n * (e->cand_size + sizeof(void *) + 1 + sizeof(uint64_t) + sizeof(uint32_t)) +
+	       ms_join_index_bytes(n, e->nwords) +
+	       MS_HOST_MEMO_SLOTS * sizeof(struct host_memo) + result_bytes_max(e, classes);
+}
+
+static size_t cand_size(uint32_t nwords, uint32_t object_size)
+{
+	return sizeof(struct cand) +
+	       nwords * (sizeof(struct ms_token) + sizeof(struct ms_wstat) +
+			 MS_TOK__COUNT * sizeof(uint64_t)) +
+	       align8(object_size);
+}
+
+/*
+ * Split @limit: first what does not grow with the cache (candidates, results, sketches),
+ * then the two tables share the rest, each capped.  A pattern slot also pays for the
+ * finishing step's per-slot host and ordering arrays.
+ */
+static struct ms_error *plan(struct ms_engine *e, const struct ms_engine_config *cfg,
+			     size_t limit)
+{
+	size_t pat_slot = e->rec_size + MS_HH_SLOT_BYTES + 2 * sizeof(uint32_t) +
+			  2 * sizeof(int32_t);
+	size_t cont_slot = MS_HH_SLOT_BYTES + sizeof(uint64_t);
+	uint32_t pat_max = cfg->pattern_slots ? cfg->pattern_slots : MS_ENGINE_PATTERN_SLOTS;
+	uint32_t cont_max = cfg->content_slots ? cfg->content_slots : MS_ENGINE_CONTENT_SLOTS;
+	unsigned cands = 4 * e->top_n < MIN_CANDS ? MIN_CANDS : 4 * e->top_n;
+
+	if (cands > MAX_CANDS)
+		cands = MAX_CANDS;
+	for (; cands >= e->top_n; cands /= 2) {
+		size_t fixed = fixed_bytes(e, cands), half;
+
+		if (fixed >= limit)
+			continue;
+		half = (limit - fixed) / 2;
+		e->pattern_cap = pow2_floor(min_u64(half / pat_slot, pat_max));
+		e->content_cap = pow2_floor(min_u64(half / cont_slot, cont_max));
+		if (e->pattern_cap >= MIN_PATTERN_SLOTS && e->content_cap >= MIN_CONTENT_SLOTS) {
+			e->max_cands = cands;
+			return NULL;
+		}
+		if (cands == e->top_n)
+			break;
+		if (cands / 2 < e->top_n)
+			cands = 2 * e->top_n;	/* the loop halves it to top_n */
+	}
+	return ms_error_new(MS_ERR_LIMIT, "a memory limit of %zu bytes cannot hold the tables for "
+					  "%u-byte objects", limit, e->object_size);
+}
+
+/* ---- creation ---- */
+
+static struct ms_error *check_config(const struct ms_engine_config *cfg)
+{
+	if (!cfg || !cfg->layout)
+		return ms_error_new(MS_ERR_INVALID, "engine: no layout");
+	if (!cfg->object_size)
+		return ms_error_new(MS_ERR_INVALID, "engine: object size 0");
+	if (cfg->stride && cfg->stride < cfg->object_size)
+		return ms_error_new(MS_ERR_INVALID, "engine: stride %u < object size %u",
+				    cfg->stride, cfg->object_size);
+	return NULL;
+}
+
+static void init_fields(struct ms_engine *e, const struct ms_engine_config *cfg)
+{
+	snprintf(e->cache_name, sizeof(e->cache_name), "%s",
+		 cfg->cache_name ? cfg->cache_name : "");
+	e->cache_addr = cfg->cache_addr;
+	e->object_size = cfg->object_size;
+	e->stride = cfg->stride ? cfg->stride : cfg->object_size;
+	e->nwords = ms_token_nr_words(cfg->object_size);
+	e->include_free = !!cfg->include_free;
+	e->top_n = cfg->top_n ? cfg->top_n : MS_ENGINE_DEFAULT_TOP_N;
+	if (e->top_n > MS_ENGINE_MAX_TOP_N)
+		e->top_n = MS_ENGINE_MAX_TOP_N;
+	e->rec_size = rec_size(e->nwords, e->object_size);
+	e->cand_size = cand_size(e->nwords, e->object_size);
+	e->mem.limit = cfg->mem_limit ? cfg->mem_limit : MS_ENGINE_DEFAULT_MEM_LIMIT;
+}
+
+static struct ms_error *alloc_parts(struct ms_engine *e)
+{
+	e->tokens = ms_mem_alloc(&e->mem, e->nwords * sizeof(*e->tokens));
+	e->values = ms_mem_alloc(&e->mem, e->nwords * sizeof(*e->values));
+	e->packed = ms_mem_alloc(&e->mem, 2 * e->nwords * sizeof(*e->packed));
+	e->hll_content = ms_mem_alloc(&e->mem, sizeof(*e->hll_content));
+	e->hll_pattern = ms_mem_alloc(&e->mem, sizeof(*e->hll_pattern));
+	if (!e->tokens || !e->values || !e->packed || !e->hll_content || !e->hll_pattern)
+		return ms_error_new(MS_ERR_NOMEM, "engine: no memory for its buffers");
+	if (ms_hh_init(&e->pat, &e->mem, e->pattern_cap, grow_recs, e) ||
+	    !engine_content_init(e))
+		return ms_error_new(MS_ERR_NOMEM, "engine: no memory for its tables");
+	return NULL;
+}
+
+struct ms_error *ms_engine_new(const struct ms_engine_config *cfg, struct ms_engine **out)
+{
+	struct ms_error *err = check_config(cfg);
+	struct ms_engine *e;
+
+	if (err)
+		return err;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return ms_error_new(MS_ERR_NOMEM, "engine: no memory");
+	init_fields(e, cfg);
+	err = ms_tokenizer_new(cfg->layout, cfg->env, cfg->cache_addr, cfg->object_size, &e->tok);
+	if (!err)
+		err = plan(e, cfg, e->mem.limit);
+	if (!err && !ms_mem_charge(&e->mem, align8(sizeof(*e)) + ms_tokenizer_bytes(e->tok)))
+		err = ms_error_new(MS_ERR_LIMIT, "engine: the memory limit is too small");
+	if (!err)
+		err = alloc_parts(e);
+	if (err) {
+		ms_engine_free(e);
+		return err;
+	}
+	e->pass = 1;
+	*out = e;
+	return NULL;
+}
+
+void ms_engine_free(struct ms_engine *e)
+{
+	if (!e)
+		return;
+	engine_result_free(e);
+	engine_cands_free(e);
+	engine_tables_free(e);
+	ms_mem_free(&e->mem, e->tokens, e->nwords * sizeof(*e->tokens));
+	ms_mem_free(&e->mem, e->values, e->nwords * sizeof(*e->values));
+	ms_mem_free(&e->mem, e->packed, 2 * e->nwords * sizeof(*e->packed));
+	ms_mem_free(&e->mem, e->hll_content, sizeof(*e->hll_content));
+	ms_mem_free(&e->mem, e->hll_pattern, sizeof(*e->hll_pattern));
+	ms_tokenizer_free(e->tok);
+	ms_error_free(e->error);
+	free(e);
+}
+
+/* ---- feeding ---- */
+
+static uint64_t pattern_key(struct ms_engine *e, unsigned cls)
+{
+	uint32_t i;
+
+	/* Pack explicitly: struct ms_token has padding, which must not reach the hash. */
+	for (i = 0; i < e->nwords; i++) {
+		e->packed[2 * i] = e->tokens[i].kind;
+		e->packed[2 * i + 1] = e->tokens[i].arg;
+	}
+	return XXH3_64bits_withSeed(e->packed, 2 * e->nwords * sizeof(*e->packed),
+				    PATTERN_SEED + cls);
+}
+
+void engine_count_content(struct ms_engine *e, uint64_t ckey, uint64_t host, unsigned cls)
+{
+	enum ms_hh_event ev;
+	uint32_t s = ms_hh_add(&e->cont, ckey, &ev);
+
+	if (s == MS_HH_NONE)
+		return;
+	if (ev != MS_HH_HIT)
+		e->cont_host[s] = host;
+	if (ev == MS_HH_NEW && cls == 0 && e->pass == 1)
+		e->distinct_contents++;
+}
+
+static void rec_init(struct ms_engine *e, struct prec *r, unsigned cls)
+{
+	memset(r, 0, sizeof(*r));
+	r->cls = cls;
+	memcpy(engine_rec_tokens(e, r), e->tokens, e->nwords * sizeof(*e->tokens));
+	ms_wstat_init(engine_rec_stats(e, r), e->nwords);
+}
+
+static void count_pattern(struct ms_engine *e, uint64_t pkey, const uint8_t *obj, uint64_t addr,
+			  unsigned cls)
+{
+	uint64_t h = ms_addr_hash(addr);
+	enum ms_hh_event ev;
+	uint32_t s = ms_hh_add(&e->pat, pkey, &ev);
+	struct prec *r;
+
+	if (s == MS_HH_NONE)
+		return;
+	r = engine_rec(e, s);
+	if (ev != MS_HH_HIT) {
+		rec_init(e, r, cls);
+		if (ev == MS_HH_NEW && cls == 0)
+			e->distinct_patterns++;
+	}
+	ms_wstat_add(engine_rec_stats(e, r), e->values, e->nwords);
+	ms_sample_add(&r->ex, addr, h);
+	if (ev != MS_HH_HIT || h < r->rep_hash) {
+		r->rep_addr = addr;
+		r->rep_hash = h;
+		memcpy(engine_rec_rep(e, r), obj, e->object_size);
+	}
+}
+
+static void pass1_object(struct ms_engine *e, const uint8_t *obj, uint64_t addr, unsigned cls)
+{
+	uint64_t pkey = pattern_key(e, cls);
+	uint64_t ckey = XXH3_64bits_withSeed(obj, e->object_size, CONTENT_SEED + cls);
+
+	if (cls == 0) {
+		ms_hll_add(e->hll_content, ckey);
+		ms_hll_add(e->hll_pattern, pkey);
+	}
+	engine_count_content(e, ckey, pkey, cls);
+	count_pattern(e, pkey, obj, addr, cls);
+}
+
+static void feed_object(struct ms_engine *e, const uint8_t *obj, uint64_t addr, unsigned cls)
+{
+	ms_tokenize(e->tok, obj, addr, e->tokens, e->values);
+	if (e->pass == 1)
+		pass1_object(e, obj, addr, cls);
+	else
+		engine_pass2_object(e, obj, addr, cls, pattern_key(e, cls),
+				    XXH3_64bits_withSeed(obj, e->object_size, CONTENT_SEED + cls));
+}
+
+void ms_engine_begin_pass(struct ms_engine *e)
+{
+	if (e->done || e->pass_open)
+		return;
+	e->pass_open = 1;
+}
+
+void ms_engine_feed_slab(struct ms_engine *e, const struct ms_slab_view *v)
+{
+	uint32_t i;
+
+	if (!e->pass_open || e->done)
+		return;
+	if (v->object_size != e->object_size || v->stride < v->object_size) {
+		e->slabs_skipped++;
+		return;
+	}
+	for (i = 0; i < v->nr_objects; i++) {
+		unsigned cls = !ms_slab_view_allocated(v, i);
+
+		e->seen[e->pass - 1][cls]++;
+		if (cls == 0 || e->include_free)
+			feed_object(e, ms_slab_view_object(v, i), ms_slab_view_object_addr(v, i),
+				    cls);
+	}
+}
+
+int ms_engine_end_pass(struct ms_engine *e)
+{
+	struct ms_error *err;
+	int again = 0;
+
+	if (e->done)
+		return 0;
+	if (e->error)
+		return -1;
+	e->pass_open = 0;
+	if (e->pass == 1)
+		err = engine_end_pass1(e, &again);
+	else
+		err = engine_end_pass2(e);
+	if (!err && !again)
+		err = engine_finish(e);
+	if (err) {
+		e->error = err;
+		return -1;
+	}
+	if (again) {
+		e->pass = 2;
+		return 1;
+	}
+	e->done = 1;
+	return 0;
+}
+
+/* ---- accessors ---- */
+
+const struct ms_result *ms_engine_result(const struct ms_engine *e)
+{
+	return e->done ? e->result : NULL;
+}
+
+struct ms_result *ms_engine_take_result(struct ms_engine *e)
+{
+	struct ms_result *r = ms_engine_result(e) ? e->result : NULL;
+
+	if (r) {
+		e->result = NULL;
+		ms_mem_uncharge(&e->mem, e->result_bytes);
+		e->result_bytes = 0;
+	}
+	return r;
+}
+
+const struct ms_error *ms_engine_error(const struct ms_engine *e)
+{
+	return e->error;
+}
+
+size_t ms_engine_mem_used(const struct ms_engine *e)
+{
+	return e->mem.used;
+}
+
+size_t ms_engine_mem_peak(const struct ms_engine *e)
+{
+	return e->mem.peak;
+}
+
+uint64_t ms_engine_evictions(const struct ms_engine *e)
+{
+	return e->pass == 1 ? e->pat.evictions + e->pat.dropped : e->pat_evictions;
+}

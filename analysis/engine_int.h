@@ -1,0 +1,148 @@
+/*
+ * engine_int.h - the clustering engine's insides, shared by engine.c (feeding, passes,
+ * memory plan) and consensus.c (candidates, joins, clusters, verdict).  Not for callers.
+ */
+#ifndef MEMSIM_ENGINE_INT_H
+#define MEMSIM_ENGINE_INT_H
+
+#include "engine.h"
+#include "hhtable.h"
+#include "hll.h"
+#include "join.h"
+#include "memacct.h"
+#include "token.h"
+
+/* Bottom-k sample: the k addresses with the lowest hash; mergeable and order-independent. */
+struct ms_sample {
+	uint32_t n;
+	uint64_t thresh;	/* highest hash kept */
+	uint64_t addr[MS_ENGINE_EXAMPLES];
+};
+
+/* What one word's values did over a set of objects. */
+struct ms_wstat {
+	uint64_t and_, or_;	/* bits set in all / in any */
+	uint64_t min, max;
+};
+
+/*
+ * A pattern record (pass 1), one per pattern-table slot; followed in memory by the pattern's
+ * tokens, the words' statistics and the representative's bytes (see rec_tokens() etc.).
+ */
+struct prec {
+	uint64_t rep_addr;
+	uint64_t rep_hash;
+	uint8_t cls;		/* 0 allocated, 1 free */
+	struct ms_sample ex;
+};
+
+/* A candidate pattern: what the finishing step (and pass 2) counts per top pattern. */
+struct cand {
+	uint64_t key;
+	uint8_t cls;
+	uint32_t slot;		/* its pattern-table slot at the end of pass 1 */
+	uint64_t count;		/* objects with exactly this pattern */
+	uint64_t fringe;	/* objects of other patterns that joined it */
+	uint64_t largest_dup;
+	uint64_t rep_addr, rep_hash;
+	int has_rep;
+	long cluster;		/* final cluster, -1 while unassigned */
+	struct ms_sample ex;	/* own and fringe objects */
+	struct ms_token *tokens;	/* nwords */
+	struct ms_wstat *stats;		/* nwords: own and fringe objects */
+	uint64_t *hist;			/* nwords * MS_TOK__COUNT: kinds of fringe objects */
+	uint8_t *rep;			/* object_size */
+};
+
+/* Pass 2: the host of a non-candidate pattern, memoised (direct-mapped). */
+struct host_memo {
+	uint64_t key;
+	int32_t host;		/* candidate, -1 none, -2 empty slot */
+	int32_t pad;
+};
+
+#define MS_HOST_MEMO_SLOTS 65536u
+
+struct ms_engine {
+	char cache_name[64];
+	uint64_t cache_addr;
+	uint32_t object_size, stride, nwords;
+	int include_free;
+	unsigned top_n, max_cands;
+	size_t rec_size, cand_size;
+	struct ms_mem mem;
+	struct ms_tokenizer *tok;
+	/* scratch for one object */
+	struct ms_token *tokens;
+	uint64_t *values, *packed;
+	/* passes */
+	unsigned pass;		/* 1 or 2 */
+	int pass_open, done;
+	uint64_t seen[2][2];	/* [pass - 1][class] */
+	uint64_t slabs_skipped;
+	/* pass 1 tables */
+	uint32_t pattern_cap, content_cap;
+	struct ms_hh pat;
+	uint8_t *recs;
+	uint32_t recs_cap;
+	struct ms_hh cont;
+	uint64_t *cont_host;	/* pass 1: pattern key; pass 2: candidate index */
+	uint32_t cont_host_cap;
+	int cont_live;
+	struct ms_hll *hll_content, *hll_pattern;
+	uint64_t distinct_contents, distinct_patterns;	/* exact, allocated class */
+	uint64_t pat_evictions, cont_evictions;
+	uint64_t cont_evictions_final;	/* in the pass the duplicate groups come from */
+	/* candidates */
+	struct cand *cands;
+	size_t nr_cands;
+	uint8_t *cand_data;	/* the candidates' arrays, in one block */
+	const struct ms_token **cand_tokens;
+	uint8_t *cand_classes;
+	struct ms_join_index *jix;
+	uint64_t *cand_keys;	/* sorted keys */
+	uint32_t *cand_order;	/* cand index of cand_keys[i] */
+	struct host_memo *memo;
+	uint64_t unclustered;
+	/* result */
+	struct ms_result *result;
+	size_t result_bytes;
+	struct ms_error *error;
+};
+
+/* Hash of an object address for sampling (fixed seed: reproducible). */
+uint64_t ms_addr_hash(uint64_t addr);
+void ms_sample_add(struct ms_sample *s, uint64_t addr, uint64_t hash);
+void ms_sample_merge(struct ms_sample *dst, const struct ms_sample *src);
+void ms_wstat_init(struct ms_wstat *w, size_t n);
+void ms_wstat_merge(struct ms_wstat *dst, const struct ms_wstat *src, size_t n);
+
+/* engine.c: pattern records, word statistics, the content table. */
+struct prec *engine_rec(const struct ms_engine *e, uint32_t slot);
+struct ms_token *engine_rec_tokens(const struct ms_engine *e, struct prec *r);
+struct ms_wstat *engine_rec_stats(const struct ms_engine *e, struct prec *r);
+uint8_t *engine_rec_rep(const struct ms_engine *e, struct prec *r);
+void ms_wstat_add(struct ms_wstat *w, const uint64_t *values, size_t n);
+void engine_count_content(struct ms_engine *e, uint64_t ckey, uint64_t host, unsigned cls);
+int engine_content_init(struct ms_engine *e);
+void engine_content_free(struct ms_engine *e);
+void engine_tables_free(struct ms_engine *e);
+
+/* candidates.c: from pass 1's tables to candidates; pass 2's counting. */
+struct ms_error *engine_end_pass1(struct ms_engine *e, int *again);
+void engine_pass2_object(struct ms_engine *e, const uint8_t *obj, uint64_t addr, unsigned cls,
+			 uint64_t pkey, uint64_t ckey);
+struct ms_error *engine_end_pass2(struct ms_engine *e);
+
+/* consensus.c: allocate candidates, join, build the result. */
+struct ms_error *engine_cands_alloc(struct ms_engine *e, size_t nr);
+void engine_cands_free(struct ms_engine *e);
+struct ms_error *engine_join_index(struct ms_engine *e);
+struct ms_error *engine_finish(struct ms_engine *e);
+
+/* result.c: the result's memory and the verdict. */
+struct ms_result *engine_result_alloc(struct ms_engine *e, size_t nr_clusters);
+void engine_result_free(struct ms_engine *e);
+void engine_verdict(struct ms_result *r);
+
+#endif
