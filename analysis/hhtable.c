@@ -10,18 +10,35 @@ static uint32_t home(const struct ms_hh *t, uint64_t key)
 	return (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - t->index_bits));
 }
 
+static uint64_t entry(uint64_t key, uint32_t slot)
+{
+	return (key & 0xffffffff00000000ULL) | (slot + 1);
+}
+
+static uint32_t entry_slot(uint64_t e)
+{
+	return (uint32_t)e - 1;
+}
+
+/* Where @key is in the index, or the empty entry where it would go. */
 static uint32_t probe(const struct ms_hh *t, uint64_t key)
 {
 	uint32_t mask = t->index_size - 1, i = home(t, key);
+	uint64_t high = key & 0xffffffff00000000ULL;
 
-	while (t->index[i] && t->slots[t->index[i] - 1].key != key)
-		i = (i + 1) & mask;
-	return i;
+	for (;; i = (i + 1) & mask) {
+		uint64_t e = t->index[i];
+
+		if (!e)
+			return i;
+		if ((e & 0xffffffff00000000ULL) == high && t->slots[entry_slot(e)].key == key)
+			return i;
+	}
 }
 
 static int index_rebuild(struct ms_hh *t, uint32_t size)
 {
-	uint32_t *index = ms_mem_alloc(t->mem, (size_t)size * sizeof(*index));
+	uint64_t *index = ms_mem_alloc(t->mem, (size_t)size * sizeof(*index));
 	uint32_t s;
 
 	if (!index)
@@ -31,7 +48,7 @@ static int index_rebuild(struct ms_hh *t, uint32_t size)
 	t->index_size = size;
 	t->index_bits = __builtin_ctz(size);
 	for (s = 0; s < t->nr; s++)
-		t->index[probe(t, t->slots[s].key)] = s + 1;
+		t->index[probe(t, t->slots[s].key)] = entry(t->slots[s].key, s);
 	return 1;
 }
 
@@ -152,7 +169,7 @@ static void index_delete(struct ms_hh *t, uint32_t i)
 		j = (j + 1) & mask;
 		if (!t->index[j])
 			break;
-		k = home(t, t->slots[t->index[j] - 1].key);
+		k = home(t, t->slots[entry_slot(t->index[j])].key);
 		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 			continue;	/* it sits at or after its home: leave it */
 		t->index[i] = t->index[j];
@@ -175,7 +192,7 @@ static uint32_t evict(struct ms_hh *t, uint64_t key)
 	t->slots[s].key = key;
 	t->slots[s].err = t->slots[s].count;
 	t->slots[s].count++;
-	t->index[probe(t, key)] = s + 1;
+	t->index[probe(t, key)] = entry(key, s);
 	sift_down(t, 0);
 	t->evictions++;
 	return s;
@@ -186,7 +203,7 @@ uint32_t ms_hh_add(struct ms_hh *t, uint64_t key, enum ms_hh_event *ev)
 	uint32_t i = probe(t, key), s;
 
 	if (t->index[i]) {
-		s = t->index[i] - 1;
+		s = entry_slot(t->index[i]);
 		t->slots[s].count++;
 		if (t->heap)
 			sift_down(t, t->heap_pos[s]);
@@ -203,7 +220,7 @@ uint32_t ms_hh_add(struct ms_hh *t, uint64_t key, enum ms_hh_event *ev)
 	}
 	s = t->nr++;
 	t->slots[s] = (struct ms_hh_slot){ key, 1, 0 };
-	t->index[i] = s + 1;
+	t->index[i] = entry(key, s);
 	*ev = MS_HH_NEW;
 	return s;
 }
@@ -212,5 +229,5 @@ uint32_t ms_hh_find(const struct ms_hh *t, uint64_t key)
 {
 	uint32_t i = probe(t, key);
 
-	return t->index[i] ? t->index[i] - 1 : MS_HH_NONE;
+	return t->index[i] ? entry_slot(t->index[i]) : MS_HH_NONE;
 }
