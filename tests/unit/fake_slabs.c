@@ -21,9 +21,17 @@ struct ms_engine_config fk_config(uint32_t size)
 uint64_t fk_feed(struct ms_engine *e, uint64_t n, uint32_t size, uint32_t per_slab,
 		 fk_gen_fn gen, void *arg)
 {
+	return fk_feed_range(e, 0, n, size, per_slab, gen, arg);
+}
+
+uint64_t fk_feed_range(struct ms_engine *e, uint64_t first, uint64_t n, uint32_t size,
+		       uint32_t per_slab, fk_gen_fn gen, void *arg)
+{
 	uint8_t *buf = calloc(per_slab, size);
-	uint64_t *bitmap = calloc((per_slab + 63) / 64, 8), i = 0, allocated = 0;
-	uint64_t addr = FK_SLABS_A;
+	uint64_t *bitmap = calloc((per_slab + 63) / 64, 8), i = first, allocated = 0;
+	uint64_t addr = FK_SLABS_A + first * size;
+
+	n += first;
 
 	while (buf && bitmap && i < n) {
 		struct ms_slab_view v = { buf, addr, 0, size, size, 0, bitmap };

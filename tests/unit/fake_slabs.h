@@ -21,6 +21,9 @@ typedef int (*fk_gen_fn)(void *arg, uint64_t i, uint64_t addr, uint8_t *obj, uin
  */
 uint64_t fk_feed(struct ms_engine *e, uint64_t n, uint32_t size, uint32_t per_slab,
 		 fk_gen_fn gen, void *arg);
+/* The same for objects @first .. @first + @n - 1 only (@first a multiple of @per_slab). */
+uint64_t fk_feed_range(struct ms_engine *e, uint64_t first, uint64_t n, uint32_t size,
+		       uint32_t per_slab, fk_gen_fn gen, void *arg);
 
 /*
  * Run @e to the end: pass 1, and pass 2 if asked.  Returns the number of passes, or -1 when
