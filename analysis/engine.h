@@ -18,11 +18,12 @@
  * hold, results included, fits the limit, and every allocation is counted (memacct.h):
  *   - patterns: up to MS_ENGINE_PATTERN_SLOTS (32768) records, each holding the pattern,
  *     per-word statistics, a sample of addresses and one representative's bytes;
- *   - contents: up to MS_ENGINE_CONTENT_SLOTS (2^20) counters of 48 bytes;
+ *   - contents: up to MS_ENGINE_CONTENT_SLOTS (2^20) counters of 56 bytes;
  *   - distinct counts: two 16 KiB HyperLogLog sketches; a 64 KiB page->cache memo.
- * Both tables are exact until full, then Space-Saving (hhtable.h).  For kmalloc-32 that is
- * about 80 MiB at most, the same for 10 thousand or 400 million objects; a smaller limit
- * shrinks the tables (MS_ERR_LIMIT only if even 64 pattern records cannot fit).
+ * Both tables are exact until full, then Space-Saving (hhtable.h).  For kmalloc-32 the peak
+ * is 83 MiB (measured with both tables full), the same for ten million or 400 million
+ * objects, since nothing grows once the tables are full; a smaller limit shrinks the tables
+ * (MS_ERR_LIMIT only if even 64 pattern records cannot fit).
  *
  * Exactness: when the pattern table never had to evict in pass 1, every reported count is
  * exact after one pass.  Otherwise ms_engine_end_pass() asks for a second pass over the same
