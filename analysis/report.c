@@ -1,0 +1,396 @@
+/* report.c - the text report in crash's style; see report.h. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "report.h"
+#include "token.h"
+
+#define BAR_WIDTH 40
+
+/* ---- the cache line and its notes ---- */
+
+static void print_cache_line(FILE *out, const struct ms_cache_summary *s)
+{
+	fprintf(out, "CACHE             OBJSIZE  ALLOCATED     TOTAL  SLABS  SSIZE  NAME\n");
+	fprintf(out, "%016" PRIx64 " %8u %10" PRIu64 " %9" PRIu64 " %6" PRIu64 " %5uk  %s\n",
+		s->cache_addr, s->object_size, s->allocated, s->total, s->slabs,
+		s->slab_size / 1024, s->name);
+}
+
+static void print_cache_notes(FILE *out, const struct ms_cache_summary *s)
+{
+	if (s->aliases[0])
+		fprintf(out, "  merged into this cache (slab aliases): %s\n", s->aliases);
+	if (s->interrupted)
+		fprintf(out, "  INTERRUPTED: everything below covers only the slabs walked before "
+			     "Ctrl-C\n");
+	if (s->sampled)
+		fprintf(out, "  SAMPLED: %" PRIu64 " of %" PRIu64 " slabs read; counts are for "
+			     "those slabs only\n", s->slabs, s->slabs_in_cache);
+	if (s->pages_unreadable)
+		fprintf(out, "  %" PRIu64 " struct pages unreadable: slabs there were not seen\n",
+			s->pages_unreadable);
+	if (s->slabs_unreadable)
+		fprintf(out, "  %" PRIu64 " slabs unreadable: their objects are in TOTAL, not in "
+			     "ALLOCATED\n", s->slabs_unreadable);
+	if (s->inconsistent)
+		fprintf(out, "  %" PRIu64 " slabs kept changing while read (live system)\n",
+			s->inconsistent);
+	if (s->freelist_errors)
+		fprintf(out, "  %" PRIu64 " corrupt freelists: objects behind a fault count as "
+			     "allocated\n", s->freelist_errors);
+}
+
+/* ---- totals and the cluster table ---- */
+
+static size_t shown(const struct ms_report *rep)
+{
+	size_t n = rep->result->nr_clusters;
+
+	return rep->top_n && rep->top_n < n ? rep->top_n : n;
+}
+
+static void print_totals(FILE *out, const struct ms_report *rep)
+{
+	const struct ms_result *r = rep->result;
+
+	fprintf(out, "\nOBJECTS: %" PRIu64 " allocated analysed, %" PRIu64 " free %s\n",
+		r->allocated, r->free,
+		r->include_free ? "analysed as their own class" : "counted, not analysed");
+	fprintf(out, "DISTINCT: %s%" PRIu64 " contents, %s%" PRIu64 " patterns; %u pass%s; "
+		     "%zu clusters, %zu shown\n",
+		r->distinct_estimated ? "~" : "", r->distinct_contents,
+		r->patterns_estimated ? "~" : "", r->distinct_patterns, r->passes,
+		r->passes == 1 ? "" : "es", r->nr_clusters_total, shown(rep));
+	if (r->unclustered)
+		fprintf(out, "  %" PRIu64 " objects close to none of the biggest patterns\n",
+			r->unclustered);
+	if (r->pass_mismatch)
+		fprintf(out, "  the second pass saw %" PRIu64 " objects more or fewer than the "
+			     "first (live system?)\n", r->pass_mismatch);
+	if (r->slabs_skipped)
+		fprintf(out, "  %" PRIu64 " slabs skipped: geometry differs from the cache's\n",
+			r->slabs_skipped);
+}
+
+void ms_pattern_kinds(const struct ms_pattern *p, char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < p->nr_words && used < len; i++) {
+		const struct ms_word *w = &p->words[i];
+		const char *sep = i ? " " : "";
+
+		if (w->kind == MS_TOK_SELF)
+			used += snprintf(buf + used, len - used, "%sself+0x%" PRIx64, sep, w->arg);
+		else
+			used += snprintf(buf + used, len - used, "%s%s", sep,
+					 ms_token_kind_name(w->kind));
+	}
+}
+
+static void print_cluster_table(FILE *out, const struct ms_report *rep)
+{
+	const struct ms_result *r = rep->result;
+	size_t i, n = shown(rep);
+	char kinds[512];
+
+	fprintf(out, "\n  #  STATE       COUNT  %%CLASS           BYTES  PATTERNS  WORDS\n");
+	for (i = 0; i < n; i++) {
+		const struct ms_cluster *c = &r->clusters[i];
+
+		ms_pattern_kinds(&c->pattern, kinds, sizeof(kinds));
+		fprintf(out, "%3zu  %-5s %11" PRIu64 " %6.2f%% %15" PRIu64 " %9u  %s\n", i + 1,
+			c->is_free ? "free" : "alloc", c->count, 100 * c->fraction, c->bytes,
+			c->nr_patterns, kinds);
+	}
+}
+
+/* ---- meanings ---- */
+
+static int is_list_head(const struct ms_word *words, size_t nr, size_t i)
+{
+	const struct ms_word *w = &words[i];
+
+	if (w->kind != MS_TOK_SELF)
+		return 0;
+	if (w->arg == w->offset && i + 1 < nr && words[i + 1].kind == MS_TOK_SELF &&
+	    words[i + 1].arg == w->offset)
+		return 1;	/* next at the list_head itself, prev right after it */
+	return i > 0 && w->arg + 8 == w->offset && words[i - 1].kind == MS_TOK_SELF &&
+	       words[i - 1].arg == w->arg;
+}
+
+static void value_meaning(const struct ms_word *w, const char *what, char *buf, size_t len)
+{
+	if (w->constant)
+		snprintf(buf, len, "%s, constant %" PRId64, what, (int64_t)w->value);
+	else
+		snprintf(buf, len, "%s, varies: bits 0x%" PRIx64 ", 0x%" PRIx64 "..0x%" PRIx64,
+			 what, w->varying_bits, w->min, w->max);
+}
+
+static void ascii_meaning(const struct ms_word *w, char *buf, size_t len)
+{
+	char text[9] = { 0 };
+	uint32_t b;
+
+	for (b = 0; b < 8 && b < w->width; b++) {
+		char ch = (w->value >> (8 * b)) & 0xff;
+
+		text[b] = ch >= 0x20 && ch < 0x7f ? ch : 0;
+		if (!ch)
+			break;
+	}
+	snprintf(buf, len, "text \"%s\"%s", text, w->constant ? "" : ", varies");
+}
+
+static const char *pointer_meaning(enum ms_token_kind kind)
+{
+	switch (kind) {
+	case MS_TOK_SAME_CACHE:
+		return "pointer to another object of this cache";
+	case MS_TOK_HEAP:
+		return "pointer into the direct map, not a slab object";
+	case MS_TOK_KTEXT:
+		return "function pointer";
+	case MS_TOK_KDATA:
+		return "pointer to kernel data (ops table, global)";
+	case MS_TOK_VMALLOC:
+		return "vmalloc pointer";
+	case MS_TOK_VMEMMAP:
+		return "struct page pointer";
+	case MS_TOK_PERCPU:
+		return "per-cpu pointer";
+	case MS_TOK_USER:
+		return "user-space address";
+	case MS_TOK_LIST_POISON:
+		return "list poison: a deleted list entry";
+	case MS_TOK_SLAB_POISON:
+		return "slab poison or red zone";
+	default:
+		return "data";
+	}
+}
+
+static void derived_meaning(const struct ms_word *words, size_t nr, size_t i, char *buf,
+			    size_t len)
+{
+	const struct ms_word *w = &words[i];
+
+	switch (w->kind) {
+	case MS_TOK_ZERO:
+		value_meaning(w, "zero", buf, len);
+		break;
+	case MS_TOK_SMALL:
+		value_meaning(w, "small integer", buf, len);
+		break;
+	case MS_TOK_RAW:
+		value_meaning(w, "data", buf, len);
+		break;
+	case MS_TOK_ASCII:
+		ascii_meaning(w, buf, len);
+		break;
+	case MS_TOK_SELF:
+		snprintf(buf, len, "self-pointer to +0x%" PRIx64 "%s", w->arg,
+			 is_list_head(words, nr, i) ? " (empty list_head?)" : "");
+		break;
+	case MS_TOK_SLAB:
+		snprintf(buf, len, "pointer into slab cache %016" PRIx64, w->arg);
+		break;
+	default:
+		snprintf(buf, len, "%s%s", pointer_meaning(w->kind),
+			 w->constant && w->kind != MS_TOK_LIST_POISON ? ", the same in all" : "");
+		break;
+	}
+}
+
+void ms_word_meaning(const struct ms_word *words, size_t nr, size_t i, char *buf, size_t len)
+{
+	const struct ms_word *w = &words[i];
+
+	if (w->meaning[0] && w->symbol[0])
+		snprintf(buf, len, "%s %s", w->meaning, w->symbol);
+	else if (w->meaning[0])
+		snprintf(buf, len, "%s", w->meaning);
+	else if (w->symbol[0])
+		snprintf(buf, len, "%s %s", pointer_meaning(w->kind), w->symbol);
+	else
+		derived_meaning(words, nr, i, buf, len);
+}
+
+/* ---- the dominant cluster ---- */
+
+static void print_words(FILE *out, const struct ms_cluster *c)
+{
+	const struct ms_pattern *p = &c->pattern;
+	char kind[32], meaning[400];
+	size_t i;
+
+	fprintf(out, "OFFSET  CONSENSUS      AGREE  REPRESENTATIVE    MEANING\n");
+	for (i = 0; i < p->nr_words; i++) {
+		const struct ms_word *w = &p->words[i];
+
+		if (w->kind == MS_TOK_SELF)
+			snprintf(kind, sizeof(kind), "self+0x%" PRIx64, w->arg);
+		else
+			snprintf(kind, sizeof(kind), "%s", ms_token_kind_name(w->kind));
+		ms_word_meaning(p->words, p->nr_words, i, meaning, sizeof(meaning));
+		fprintf(out, "+0x%-4x  %-12s %6.1f%%  %016" PRIx64 "  %s\n", w->offset, kind,
+			100 * w->agree, w->value, meaning);
+	}
+}
+
+static void print_cluster_head(FILE *out, const struct ms_cluster *c, size_t rank)
+{
+	fprintf(out, "\nCLUSTER #%zu: %" PRIu64 " objects (%.2f%% of allocated), %" PRIu64
+		     " bytes\n", rank, c->count, 100 * c->fraction, c->bytes);
+	fprintf(out, "  %" PRIu64 " with its main pattern, %" PRIu64 " joined by similarity "
+		     "(%u of the biggest patterns merged); largest group of identical "
+		     "objects: %s%" PRIu64 "\n", c->own, c->similar, c->nr_patterns,
+		c->largest_dup_exact ? "" : ">= ", c->largest_dup);
+}
+
+static void print_examples(FILE *out, const struct ms_cluster *c, unsigned want)
+{
+	size_t k, n = c->nr_examples < want ? c->nr_examples : want;
+
+	fprintf(out, "\nEXAMPLES (spread over the cache; crash> rd -64 ADDR %u):\n",
+		(c->pattern.object_size + 7) / 8);
+	for (k = 0; k < n; k++) {
+		/* Evenly spaced through the sorted sample, so they span the cache. */
+		size_t at = c->nr_examples > n ? k * c->nr_examples / n : k;
+
+		fprintf(out, "  %016" PRIx64 "%s", c->examples[at],
+			k % 4 == 3 || k + 1 == n ? "\n" : "");
+	}
+}
+
+static void print_dump_line(FILE *out, const uint8_t *bytes, uint32_t size, uint64_t addr,
+			    uint32_t off)
+{
+	char ascii[17] = { 0 };
+	uint32_t k, b;
+
+	fprintf(out, "%016" PRIx64 ":  ", addr + off);
+	for (k = 0; k < 2; k++) {
+		uint32_t at = off + 8 * k, w = at < size ? (size - at < 8 ? size - at : 8) : 0;
+		uint64_t v = 0;
+
+		for (b = 0; b < w; b++)
+			v |= (uint64_t)bytes[at + b] << (8 * b);
+		if (w)
+			fprintf(out, "%0*" PRIx64 "%*s ", (int)(2 * w), v, (int)(16 - 2 * w), "");
+		else
+			fprintf(out, "%16s ", "");
+	}
+	for (b = 0; b < 16 && off + b < size; b++) {
+		uint8_t ch = bytes[off + b];
+
+		ascii[b] = ch >= 0x20 && ch < 0x7f ? ch : '.';
+	}
+	fprintf(out, "  %s\n", ascii);
+}
+
+static void print_representative(FILE *out, const struct ms_cluster *c)
+{
+	uint32_t off, size = c->pattern.object_size;
+
+	if (!c->rep_addr)
+		return;
+	fprintf(out, "\nREPRESENTATIVE %016" PRIx64 ":\n", c->rep_addr);
+	for (off = 0; off < size; off += 16)
+		print_dump_line(out, c->rep, size, c->rep_addr, off);
+}
+
+/* ---- sizes, owners, verdict ---- */
+
+static void print_bars(FILE *out, const struct ms_report *rep)
+{
+	const struct ms_result *r = rep->result;
+	size_t i, n = shown(rep);
+	uint64_t max = 0;
+	char bar[BAR_WIDTH + 1];
+
+	for (i = 0; i < n; i++)
+		if (r->clusters[i].count > max)
+			max = r->clusters[i].count;
+	if (!max)
+		return;
+	fprintf(out, "\nCLUSTER SIZES:\n");
+	for (i = 0; i < n; i++) {
+		uint64_t count = r->clusters[i].count;
+		size_t len = (size_t)((count * BAR_WIDTH + max - 1) / max);
+
+		memset(bar, '#', len);
+		bar[len] = 0;
+		fprintf(out, "%3zu %-5s |%-*s| %" PRIu64 "\n", i + 1,
+			r->clusters[i].is_free ? "free" : "alloc", BAR_WIDTH, bar, count);
+	}
+}
+
+static void print_guess(FILE *out, const struct ms_owner_guess *g, size_t rank, uint64_t addr)
+{
+	int prefixed = !strncmp(g->type_name, "struct ", 7) || !strncmp(g->type_name, "union ", 6);
+	int module = g->origin[0] && strcmp(g->origin, "vmlinux");
+	size_t k;
+
+	fprintf(out, "%3zu. %s (%s), %u bytes, score %.2f, margin %.2f\n", rank, g->type_name,
+		g->origin[0] ? g->origin : "vmlinux", g->size, g->score, g->margin);
+	for (k = 0; k < g->nr_evidence && k < MS_OWNER_MAX_EVIDENCE; k++)
+		fprintf(out, "       %s\n", g->evidence[k]);
+	if (module)
+		fprintf(out, "     crash> mod -s %s\n", g->origin);
+	fprintf(out, "     crash> %s%s %016" PRIx64 "\n", prefixed ? "" : "struct ", g->type_name,
+		addr);
+}
+
+static void print_owners(FILE *out, const struct ms_report *rep, const struct ms_cluster *d,
+			 size_t rank)
+{
+	size_t i;
+
+	if (!rep->nr_guesses || !rep->guesses) {
+		fprintf(out, "\nOWNER GUESSES: none: %s\n",
+			rep->owner_note ? rep->owner_note : "no struct types were ranked");
+		return;
+	}
+	fprintf(out, "\nOWNER GUESSES for cluster #%zu:\n", rank);
+	for (i = 0; i < rep->nr_guesses; i++)
+		print_guess(out, &rep->guesses[i], i + 1, d->rep_addr);
+	if (rep->owner_note)
+		fprintf(out, "  %s\n", rep->owner_note);
+}
+
+static void print_dominant(FILE *out, const struct ms_report *rep)
+{
+	const struct ms_result *r = rep->result;
+	const struct ms_cluster *d = ms_result_dominant(r);
+	size_t rank;
+
+	if (!d)
+		return;
+	rank = d - r->clusters + 1;
+	print_cluster_head(out, d, rank);
+	print_words(out, d);
+	print_examples(out, d, rep->nr_examples ? rep->nr_examples : MS_REPORT_DEFAULT_EXAMPLES);
+	print_representative(out, d);
+	print_owners(out, rep, d, rank);
+}
+
+int ms_report_text(const struct ms_report *rep, FILE *out)
+{
+	if (rep->summary) {
+		print_cache_line(out, rep->summary);
+		print_cache_notes(out, rep->summary);
+	}
+	if (rep->result) {
+		print_totals(out, rep);
+		print_cluster_table(out, rep);
+		print_dominant(out, rep);
+		print_bars(out, rep);
+		fprintf(out, "\nVERDICT: %s\n", rep->result->verdict_line);
+	}
+	return ferror(out) ? -1 : 0;
+}

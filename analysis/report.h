@@ -1,0 +1,48 @@
+/*
+ * report.h - the text report, in crash's style.
+ *
+ * What a crash user reads after a scan: the cache line as `kmem -s` prints it, with notes on
+ * whatever could not be seen; the biggest clusters; for the dominant cluster the per-offset
+ * table, addresses to `rd`, a hex and ASCII dump of its representative, the owner guesses
+ * with a ready-to-run `struct NAME ADDR`; a bar chart of cluster sizes; one verdict line.
+ * Fixed-width columns, full 16-digit hex addresses.  The library writes only into the FILE *
+ * it is handed (crash's fp, or a memstream in tests).
+ */
+#ifndef MEMSIM_REPORT_H
+#define MEMSIM_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "engine.h"
+#include "owner.h"
+#include "summary.h"
+
+#define MS_REPORT_DEFAULT_EXAMPLES 8
+
+/* Everything one report shows; every pointer may be NULL (that part is left out). */
+struct ms_report {
+	const struct ms_cache_summary *summary;	/* the walk: cache line and notes */
+	const struct ms_result *result;		/* the clusters (NULL: summary only) */
+	const struct ms_owner_guess *guesses;	/* for the dominant allocated cluster */
+	size_t nr_guesses;
+	const char *owner_note;		/* why there are no guesses, or a remark on them */
+	unsigned top_n;			/* clusters to list (0: all the result kept) */
+	unsigned nr_examples;		/* example addresses shown (0: the default, 8) */
+};
+
+/* Write the text report of @r to @out.  Returns 0, or -1 when writing failed. */
+int ms_report_text(const struct ms_report *r, FILE *out);
+
+/*
+ * One line for a human about word @w of a cluster: resolution's meaning when it filled one
+ * (with the symbol), else one derived from the consensus ("self-pointer to +0x8 (empty
+ * list_head?)", "function pointer", "varies: bits 0x1fff, 0..4999").  @words and @nr give
+ * the neighbouring words, for the patterns that span two (a list_head).
+ */
+void ms_word_meaning(const struct ms_word *words, size_t nr, size_t i, char *buf, size_t len);
+
+/* The consensus kinds of @p in one line: "self+0x0 self+0x0 ktext small". */
+void ms_pattern_kinds(const struct ms_pattern *p, char *buf, size_t len);
+
+#endif

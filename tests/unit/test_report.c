@@ -1,0 +1,212 @@
+/* test_report.c - the text report: cache line, cluster table, per-offset table, owners, verdict. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_fixture.h"
+#include "unit.h"
+
+/* The runner has no suite set-up hook, so each test analyses the fixture itself. */
+static struct report_fixture fx;
+
+static int has(const char *text, const char *needle)
+{
+	int found = text && strstr(text, needle);
+
+	if (!found)
+		fprintf(stderr, "\n  missing: \"%s\"\n", needle);
+	return found;
+}
+
+/* The line of @text that starts with @prefix, copied into @buf. */
+static int line_starting(const char *text, const char *prefix, char *buf, size_t len)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		const char *end = strchr(p, '\n');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (!strncmp(p, prefix, strlen(prefix))) {
+			snprintf(buf, len, "%.*s", (int)n, p);
+			return 1;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+static void test_cache_line_and_notes(void)
+{
+	struct ms_cache_summary s;
+	struct ms_report r = { &s, NULL, NULL, 0, NULL, 0, 0 };
+	char *text, line[256];
+
+	CU_ASSERT_EQUAL_FATAL(rf_setup(&fx), 0);
+	s = fx.summary;
+	s.interrupted = 1;
+	s.sampled = 1;
+	s.slabs_in_cache = 1000;
+	s.slabs_unreadable = 3;
+	s.freelist_errors = 2;
+	text = rf_render(ms_report_text, &r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT(has(text, "CACHE             OBJSIZE  ALLOCATED     TOTAL  SLABS  SSIZE  "
+			    "NAME\n"));
+	CU_ASSERT(line_starting(text, "ffff888003c41b00 ", line, sizeof(line)));
+	CU_ASSERT_STRING_EQUAL(line, "ffff888003c41b00       32       4000      4096     32     4k"
+				     "  kmalloc-32");
+	CU_ASSERT(has(text, "slab aliases): fs_cache, io_cache"));
+	CU_ASSERT(has(text, "INTERRUPTED"));
+	CU_ASSERT(has(text, "SAMPLED: 32 of 1000 slabs"));
+	CU_ASSERT(has(text, "3 slabs unreadable"));
+	CU_ASSERT(has(text, "2 corrupt freelists"));
+	CU_ASSERT_PTR_NULL(strstr(text, "VERDICT"));	/* summary only */
+	free(text);
+	rf_teardown(&fx);
+}
+
+static void test_clusters_and_verdict(void)
+{
+	char *text, line[256], want[256];
+	const struct ms_cluster *d;
+
+	CU_ASSERT_EQUAL_FATAL(rf_setup(&fx), 0);
+	text = rf_render(ms_report_text, &fx.report);
+	d = &fx.result->clusters[0];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT(has(text, "  #  STATE       COUNT  %CLASS           BYTES  PATTERNS  WORDS\n"));
+	CU_ASSERT(line_starting(text, "  1  alloc", line, sizeof(line)));
+	CU_ASSERT_STRING_EQUAL(line, "  1  alloc        3000  75.00%           96000         1  "
+				     "self+0x0 self+0x0 ktext small");
+	CU_ASSERT(has(text, "CLUSTER #1: 3000 objects (75.00% of allocated), 96000 bytes"));
+	CU_ASSERT(has(text, "OFFSET  CONSENSUS      AGREE  REPRESENTATIVE    MEANING\n"));
+	snprintf(want, sizeof(want), "+0x0     self+0x0      100.0%%  %016" PRIx64
+		 "  self-pointer to +0x0 (empty list_head?)", d->rep_addr);
+	CU_ASSERT(has(text, want));
+	CU_ASSERT(has(text, "+0x10    ktext         100.0%  ffffffffc0001230  function pointer, "
+			    "the same in all"));
+	/* 2 zero counters and 4 that hit raw LIST_POISON values (0x100, 0x122) joined. */
+	CU_ASSERT(has(text, "+0x18    small          99.8%  "));
+	CU_ASSERT(has(text, "small integer, varies: bits 0xfff, 0x0..0xbb6"));
+	CU_ASSERT(has(text, "VERDICT: likely leak: 75.0% of allocated objects (3000 of 4000"));
+	/* The bar of the biggest cluster is full width. */
+	CU_ASSERT(has(text, "  1 alloc |########################################| 3000\n"));
+	free(text);
+	rf_teardown(&fx);
+}
+
+static void test_examples_and_dump(void)
+{
+	const struct ms_cluster *d;
+	size_t i, shown = 0;
+	char *text, *examples, *end, want[128];
+
+	CU_ASSERT_EQUAL_FATAL(rf_setup(&fx), 0);
+	text = rf_render(ms_report_text, &fx.report);
+	d = &fx.result->clusters[0];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT(has(text, "EXAMPLES (spread over the cache; crash> rd -64 ADDR 4):"));
+	/* Count them in the EXAMPLES block only: the representative is one of them too. */
+	examples = strdup(strstr(text, "EXAMPLES"));
+	end = strstr(examples, "\n\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+	*end = 0;
+	for (i = 0; i < d->nr_examples; i++) {
+		snprintf(want, sizeof(want), "  %016" PRIx64, d->examples[i]);
+		shown += strstr(examples, want) != NULL;
+	}
+	free(examples);
+	CU_ASSERT_EQUAL(shown, MS_REPORT_DEFAULT_EXAMPLES);
+	snprintf(want, sizeof(want), "REPRESENTATIVE %016" PRIx64 ":\n%016" PRIx64 ":  %016" PRIx64
+		 " %016" PRIx64 "   ", d->rep_addr, d->rep_addr, d->rep_addr, d->rep_addr);
+	CU_ASSERT(has(text, want));
+	snprintf(want, sizeof(want), "%016" PRIx64 ":  ffffffffc0001230 ", d->rep_addr + 16);
+	CU_ASSERT(has(text, want));
+	free(text);
+	rf_teardown(&fx);
+}
+
+static void test_owner_guesses(void)
+{
+	const struct ms_cluster *d;
+	struct ms_report r;
+	char *text, want[128];
+
+	CU_ASSERT_EQUAL_FATAL(rf_setup(&fx), 0);
+	r = fx.report;
+	d = &fx.result->clusters[0];
+	text = rf_render(ms_report_text, &r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT(has(text, "OWNER GUESSES for cluster #1:"));
+	CU_ASSERT(has(text, "  1. struct leak_obj (leakmod), 32 bytes, score 12.50, margin 4.25"));
+	CU_ASSERT(has(text, "       +0x0 self ptr -> member 'node' (list_head)"));
+	CU_ASSERT(has(text, "     crash> mod -s leakmod\n"));
+	snprintf(want, sizeof(want), "     crash> struct leak_obj %016" PRIx64 "\n", d->rep_addr);
+	CU_ASSERT(has(text, want));
+	snprintf(want, sizeof(want), "     crash> struct callback_head %016" PRIx64 "\n",
+		 d->rep_addr);
+	CU_ASSERT(has(text, want));
+	free(text);
+	r.nr_guesses = 0;
+	r.owner_note = "no debuginfo for module leakmod";
+	text = rf_render(ms_report_text, &r);
+	CU_ASSERT(has(text, "OWNER GUESSES: none: no debuginfo for module leakmod\n"));
+	free(text);
+	rf_teardown(&fx);
+}
+
+static void test_meanings(void)
+{
+	struct ms_word w[4];
+	char buf[256];
+
+	memset(w, 0, sizeof(w));
+	w[0] = (struct ms_word){ .offset = 0, .width = 8, .kind = MS_TOK_LIST_POISON,
+				 .value = 0xdead000000000100ULL, .constant = 1, .agree = 1 };
+	w[1] = (struct ms_word){ .offset = 8, .width = 8, .kind = MS_TOK_ASCII,
+				 .value = 0x30687465, .constant = 1 };
+	w[2] = (struct ms_word){ .offset = 16, .width = 8, .kind = MS_TOK_SLAB,
+				 .arg = 0xffff888003c41c00ULL };
+	w[3] = (struct ms_word){ .offset = 24, .width = 8, .kind = MS_TOK_KTEXT };
+	ms_word_meaning(w, 4, 0, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "list poison: a deleted list entry");
+	ms_word_meaning(w, 4, 1, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "text \"eth0\"");
+	ms_word_meaning(w, 4, 2, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "pointer into slab cache ffff888003c41c00");
+	/* Resolution's symbol and meaning win over the derived one. */
+	snprintf(w[3].symbol, sizeof(w[3].symbol), "leak_cb+0x0 [leakmod]");
+	ms_word_meaning(w, 4, 3, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "function pointer leak_cb+0x0 [leakmod]");
+	snprintf(w[3].meaning, sizeof(w[3].meaning), "timer callback");
+	ms_word_meaning(w, 4, 3, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "timer callback leak_cb+0x0 [leakmod]");
+	/* A self pointer alone is no list_head. */
+	w[0] = (struct ms_word){ .offset = 0, .width = 8, .kind = MS_TOK_SELF, .arg = 16 };
+	ms_word_meaning(w, 4, 0, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "self-pointer to +0x10");
+}
+
+static void test_write_error_is_reported(void)
+{
+	FILE *ro = fopen("/dev/null", "r");
+
+	CU_ASSERT_EQUAL_FATAL(rf_setup(&fx), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	CU_ASSERT_EQUAL(ms_report_text(&fx.report, ro), -1);
+	fclose(ro);
+	rf_teardown(&fx);
+}
+
+static CU_TestInfo report_tests[] = {
+	{ "cache line and notes", test_cache_line_and_notes },
+	{ "clusters and verdict", test_clusters_and_verdict },
+	{ "examples and dump", test_examples_and_dump },
+	{ "owner guesses", test_owner_guesses },
+	{ "meanings", test_meanings },
+	{ "write error is reported", test_write_error_is_reported },
+	CU_TEST_INFO_NULL,
+};
+
+MS_UNIT_SUITE(report, report_tests)
