@@ -1,0 +1,382 @@
+/* json.c - the report as JSON; the schema is in docs/json-schema.md. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "json.h"
+#include "token.h"
+
+/* A tiny writer: it only has to know whether a comma is due. */
+struct jw {
+	FILE *out;
+	int comma;
+};
+
+void ms_json_string(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	fputc('"', out);
+	for (; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", out);
+		else if (*p == '\t')
+			fputs("\\t", out);
+		else if (*p < 0x20 || *p >= 0x7f)
+			fprintf(out, "\\u%04x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+static void sep(struct jw *w)
+{
+	if (w->comma)
+		fputc(',', w->out);
+	w->comma = 1;
+}
+
+static void key(struct jw *w, const char *k)
+{
+	sep(w);
+	ms_json_string(w->out, k);
+	fputc(':', w->out);
+	w->comma = 0;
+}
+
+/* Open an object or array, as member @k of the enclosing object, or as an element. */
+static void jw_open(struct jw *w, const char *k, char bracket)
+{
+	if (k)
+		key(w, k);
+	else
+		sep(w);
+	fputc(bracket, w->out);
+	w->comma = 0;
+}
+
+static void jw_close(struct jw *w, char bracket)
+{
+	fputc(bracket, w->out);
+	w->comma = 1;
+}
+
+static void kv_u64(struct jw *w, const char *k, uint64_t v)
+{
+	key(w, k);
+	fprintf(w->out, "%" PRIu64, v);
+	w->comma = 1;
+}
+
+static void kv_num(struct jw *w, const char *k, double v)
+{
+	key(w, k);
+	fprintf(w->out, "%.6g", v);
+	w->comma = 1;
+}
+
+static void kv_bool(struct jw *w, const char *k, int v)
+{
+	key(w, k);
+	fputs(v ? "true" : "false", w->out);
+	w->comma = 1;
+}
+
+static void hex(struct jw *w, uint64_t v)
+{
+	fprintf(w->out, "\"0x%016" PRIx64 "\"", v);
+	w->comma = 1;
+}
+
+static void kv_hex(struct jw *w, const char *k, uint64_t v)
+{
+	key(w, k);
+	hex(w, v);
+}
+
+/* A string member; NULL or "" (when @empty_is_null) is written as null. */
+static void kv_str(struct jw *w, const char *k, const char *s, int empty_is_null)
+{
+	key(w, k);
+	if (!s || (empty_is_null && !s[0]))
+		fputs("null", w->out);
+	else
+		ms_json_string(w->out, s);
+	w->comma = 1;
+}
+
+static void kv_null(struct jw *w, const char *k)
+{
+	key(w, k);
+	fputs("null", w->out);
+	w->comma = 1;
+}
+
+/* ---- cache and counts ---- */
+
+static void aliases(struct jw *w, const char *list)
+{
+	char buf[sizeof(((struct ms_cache_summary *)0)->aliases)], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	jw_open(w, "aliases", '[');
+	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		sep(w);
+		ms_json_string(w->out, tok);
+	}
+	jw_close(w, ']');
+}
+
+static void cache(struct jw *w, const struct ms_cache_summary *s)
+{
+	jw_open(w, "cache", '{');
+	kv_str(w, "name", s->name, 0);
+	kv_hex(w, "address", s->cache_addr);
+	kv_u64(w, "object_size", s->object_size);
+	kv_u64(w, "stride", s->stride);
+	kv_u64(w, "slab_size", s->slab_size);
+	kv_u64(w, "slabs", s->slabs);
+	kv_u64(w, "allocated", s->allocated);
+	kv_u64(w, "total", s->total);
+	kv_u64(w, "free", s->free);
+	aliases(w, s->aliases);
+	jw_open(w, "notes", '{');
+	kv_u64(w, "slabs_unreadable", s->slabs_unreadable);
+	kv_u64(w, "pages_unreadable", s->pages_unreadable);
+	kv_u64(w, "freelist_errors", s->freelist_errors);
+	kv_u64(w, "inconsistent", s->inconsistent);
+	kv_bool(w, "sampled", s->sampled);
+	kv_u64(w, "slabs_in_cache", s->sampled ? s->slabs_in_cache : s->slabs);
+	kv_bool(w, "interrupted", s->interrupted);
+	jw_close(w, '}');
+	jw_close(w, '}');
+}
+
+static void counts(struct jw *w, const struct ms_result *r)
+{
+	jw_open(w, "counts", '{');
+	kv_u64(w, "allocated", r->allocated);
+	kv_u64(w, "free", r->free);
+	kv_bool(w, "free_analysed", r->include_free);
+	kv_u64(w, "distinct_contents", r->distinct_contents);
+	kv_bool(w, "distinct_contents_estimated", r->distinct_estimated);
+	kv_u64(w, "distinct_patterns", r->distinct_patterns);
+	kv_bool(w, "distinct_patterns_estimated", r->patterns_estimated);
+	kv_u64(w, "passes", r->passes);
+	kv_u64(w, "evictions", r->evictions);
+	kv_u64(w, "unclustered", r->unclustered);
+	kv_u64(w, "pass_mismatch", r->pass_mismatch);
+	kv_u64(w, "slabs_skipped", r->slabs_skipped);
+	kv_u64(w, "clusters_total", r->nr_clusters_total);
+	kv_u64(w, "memory_peak", r->mem_peak);
+	kv_u64(w, "memory_limit", r->mem_limit);
+	jw_close(w, '}');
+}
+
+static const char *verdict_id(enum ms_verdict v)
+{
+	static const char *const ids[] = {
+		[MS_VERDICT_NONE] = "no_dominant_pattern", [MS_VERDICT_WEAK] = "weak",
+		[MS_VERDICT_DOMINANT] = "dominant_pattern", [MS_VERDICT_LEAK] = "likely_leak",
+	};
+
+	return (unsigned)v <= MS_VERDICT_LEAK ? ids[v] : ids[MS_VERDICT_NONE];
+}
+
+static void verdict(struct jw *w, const struct ms_result *r)
+{
+	jw_open(w, "verdict", '{');
+	kv_str(w, "kind", verdict_id(r->verdict), 0);
+	kv_num(w, "share", r->verdict_share);
+	kv_str(w, "line", r->verdict_line, 0);
+	jw_close(w, '}');
+}
+
+/* ---- clusters ---- */
+
+static void words(struct jw *w, const char *k, const struct ms_word *ws, size_t nr);
+
+static void target(struct jw *w, const struct ms_target *t)
+{
+	if (!t) {
+		kv_null(w, "target");
+		return;
+	}
+	jw_open(w, "target", '{');
+	kv_u64(w, "distinct", t->ndistinct);
+	kv_u64(w, "sampled", t->nsampled);
+	if (t->shared_addr)
+		kv_hex(w, "shared_address", t->shared_addr);
+	else
+		kv_null(w, "shared_address");
+	kv_str(w, "cache", t->cache_name, 1);
+	kv_u64(w, "object_size", t->object_size);
+	kv_u64(w, "offset_in_target", t->offset_in_target);
+	words(w, "words", t->words, t->words ? t->nr_words : 0);
+	jw_close(w, '}');
+}
+
+static void word(struct jw *w, const struct ms_word *ws, size_t nr, size_t i)
+{
+	const struct ms_word *x = &ws[i];
+	char meaning[400];
+
+	ms_word_meaning(ws, nr, i, meaning, sizeof(meaning));
+	jw_open(w, NULL, '{');
+	kv_u64(w, "offset", x->offset);
+	kv_u64(w, "width", x->width);
+	kv_str(w, "kind", ms_token_kind_name(x->kind), 0);
+	kv_hex(w, "arg", x->arg);
+	kv_hex(w, "value", x->value);
+	kv_str(w, "symbol", x->symbol, 1);
+	kv_str(w, "meaning", meaning, 0);
+	kv_num(w, "agreement", x->agree);
+	kv_bool(w, "constant", x->constant);
+	kv_hex(w, "varying_bits", x->varying_bits);
+	kv_hex(w, "min", x->min);
+	kv_hex(w, "max", x->max);
+	target(w, x->target);
+	jw_close(w, '}');
+}
+
+static void words(struct jw *w, const char *k, const struct ms_word *ws, size_t nr)
+{
+	size_t i;
+
+	jw_open(w, k, '[');
+	for (i = 0; i < nr; i++)
+		word(w, ws, nr, i);
+	jw_close(w, ']');
+}
+
+static void representative(struct jw *w, const struct ms_cluster *c)
+{
+	uint32_t b;
+
+	if (!c->rep_addr) {
+		kv_null(w, "representative");
+		return;
+	}
+	jw_open(w, "representative", '{');
+	kv_hex(w, "address", c->rep_addr);
+	key(w, "bytes");
+	fputc('"', w->out);
+	for (b = 0; b < c->pattern.object_size; b++)
+		fprintf(w->out, "%02x", c->rep[b]);
+	fputc('"', w->out);
+	w->comma = 1;
+	jw_close(w, '}');
+}
+
+static void cluster(struct jw *w, const struct ms_cluster *c, size_t rank)
+{
+	size_t k;
+
+	jw_open(w, NULL, '{');
+	kv_u64(w, "rank", rank);
+	kv_str(w, "state", c->is_free ? "free" : "allocated", 0);
+	kv_u64(w, "count", c->count);
+	kv_num(w, "fraction", c->fraction);
+	kv_u64(w, "bytes", c->bytes);
+	kv_u64(w, "own", c->own);
+	kv_u64(w, "similar", c->similar);
+	kv_u64(w, "patterns_merged", c->nr_patterns);
+	kv_u64(w, "largest_identical", c->largest_dup);
+	kv_bool(w, "largest_identical_exact", c->largest_dup_exact);
+	representative(w, c);
+	jw_open(w, "examples", '[');
+	for (k = 0; k < c->nr_examples; k++) {
+		sep(w);
+		hex(w, c->examples[k]);
+	}
+	jw_close(w, ']');
+	words(w, "pattern", c->pattern.words, c->pattern.nr_words);
+	jw_close(w, '}');
+}
+
+static void clusters(struct jw *w, const struct ms_report *rep)
+{
+	const struct ms_result *r = rep->result;
+	size_t i, n = r->nr_clusters;
+
+	if (rep->top_n && rep->top_n < n)
+		n = rep->top_n;
+	jw_open(w, "clusters", '[');
+	for (i = 0; i < n; i++)
+		cluster(w, &r->clusters[i], i + 1);
+	jw_close(w, ']');
+}
+
+/* ---- owner guesses ---- */
+
+static void guess(struct jw *w, const struct ms_owner_guess *g, size_t rank, uint64_t addr)
+{
+	int prefixed = !strncmp(g->type_name, "struct ", 7) || !strncmp(g->type_name, "union ", 6);
+	char command[192];
+	size_t k;
+
+	snprintf(command, sizeof(command), "%s%s %016" PRIx64, prefixed ? "" : "struct ",
+		 g->type_name, addr);
+	jw_open(w, NULL, '{');
+	kv_u64(w, "rank", rank);
+	kv_str(w, "type", g->type_name, 0);
+	kv_str(w, "origin", g->origin[0] ? g->origin : "vmlinux", 0);
+	kv_u64(w, "size", g->size);
+	kv_num(w, "score", g->score);
+	kv_num(w, "margin", g->margin);
+	jw_open(w, "evidence", '[');
+	for (k = 0; k < g->nr_evidence && k < MS_OWNER_MAX_EVIDENCE; k++) {
+		sep(w);
+		ms_json_string(w->out, g->evidence[k]);
+	}
+	jw_close(w, ']');
+	kv_str(w, "command", command, 0);
+	jw_close(w, '}');
+}
+
+static void owner(struct jw *w, const struct ms_report *rep)
+{
+	const struct ms_cluster *d = rep->result ? ms_result_dominant(rep->result) : NULL;
+	size_t i;
+
+	jw_open(w, "owner", '{');
+	if (d)
+		kv_u64(w, "cluster", d - rep->result->clusters + 1);
+	else
+		kv_null(w, "cluster");
+	kv_str(w, "note", rep->owner_note, 1);
+	jw_open(w, "guesses", '[');
+	for (i = 0; d && rep->guesses && i < rep->nr_guesses; i++)
+		guess(w, &rep->guesses[i], i + 1, d->rep_addr);
+	jw_close(w, ']');
+	jw_close(w, '}');
+}
+
+int ms_report_json(const struct ms_report *rep, FILE *out)
+{
+	struct jw w = { out, 0 };
+
+	jw_open(&w, NULL, '{');
+	kv_str(&w, "schema", MS_JSON_SCHEMA, 0);
+	kv_u64(&w, "version", MS_JSON_VERSION);
+	if (rep->summary)
+		cache(&w, rep->summary);
+	else
+		kv_null(&w, "cache");
+	if (rep->result) {
+		counts(&w, rep->result);
+		verdict(&w, rep->result);
+		clusters(&w, rep);
+	} else {
+		kv_null(&w, "counts");
+		kv_null(&w, "verdict");
+		jw_open(&w, "clusters", '[');
+		jw_close(&w, ']');
+	}
+	owner(&w, rep);
+	jw_close(&w, '}');
+	fputc('\n', out);
+	return ferror(out) ? -1 : 0;
+}
