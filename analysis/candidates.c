@@ -7,7 +7,8 @@
  * pass.  Otherwise the candidates keep only their token sequences, the tables are dropped,
  * and pass 2 counts every object again: an object with a candidate's pattern counts for it,
  * any other object for the candidate its pattern joins (memoised per pattern), so the same
- * rule gives the same clusters either way, now with exact counts.
+ * rule gives the same clusters either way, now with exact counts.  Pass 1's tables live until
+ * pass 2 begins, so a caller that cannot make pass 2 can still settle for pass 1's counts.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -151,7 +152,7 @@ static int key_cmp(const void *a, const void *b, void *arg)
 }
 
 /* Pass 2 looks candidates up by key and memoises the host of every other pattern. */
-static struct ms_error *prepare_pass2(struct ms_engine *e)
+struct ms_error *engine_begin_pass2(struct ms_engine *e)
 {
 	size_t i;
 
@@ -190,14 +191,20 @@ struct ms_error *engine_end_pass1(struct ms_engine *e, int *again)
 	err = select_cands(e);
 	if (err)
 		return err;
-	if (!e->pat_evictions) {
-		*again = 0;
-		err = finish_one_pass(e);
-		engine_tables_free(e);
-		return err;
-	}
-	*again = 1;
-	return prepare_pass2(e);
+	*again = e->pat_evictions != 0;
+	return *again ? NULL : engine_settle_pass1(e);
+}
+
+/*
+ * Clusters from pass 1's tables: exact when they never evicted; otherwise (the second pass
+ * cannot be made) the same joins over Space-Saving's upper-bound counts.
+ */
+struct ms_error *engine_settle_pass1(struct ms_engine *e)
+{
+	struct ms_error *err = finish_one_pass(e);
+
+	engine_tables_free(e);
+	return err;
 }
 
 static long cand_find(const struct ms_engine *e, uint64_t key)

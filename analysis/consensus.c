@@ -377,6 +377,7 @@ static void fill_totals(struct ms_engine *e, struct ms_result *r)
 
 		r->pass_mismatch = a > b ? a - b : b - a;
 	}
+	r->approximate = e->approximate || r->pass_mismatch;
 	r->slabs_skipped = e->slabs_skipped;
 	r->top_n = e->top_n;
 	r->mem_limit = e->mem.limit;

@@ -239,39 +239,45 @@ static size_t cand_size(uint32_t nwords, uint32_t object_size)
 	       align8(object_size);
 }
 
-/*
- * Split @limit: first what does not grow with the cache (candidates, results, sketches),
- * then the two tables share the rest, each capped.  A pattern slot also pays for the
- * finishing step's per-slot host and ordering arrays.
- */
-static struct ms_error *plan(struct ms_engine *e, const struct ms_engine_config *cfg,
-			     size_t limit)
+/* Do the tables fit beside everything else for @cands candidates per class? */
+static int plan_tables(struct ms_engine *e, const struct ms_engine_config *cfg, size_t limit,
+		       unsigned cands)
 {
 	size_t pat_slot = e->rec_size + MS_HH_SLOT_BYTES + 2 * sizeof(uint32_t) +
 			  2 * sizeof(int32_t);
 	size_t cont_slot = MS_HH_SLOT_BYTES + sizeof(uint64_t);
 	uint32_t pat_max = cfg->pattern_slots ? cfg->pattern_slots : MS_ENGINE_PATTERN_SLOTS;
 	uint32_t cont_max = cfg->content_slots ? cfg->content_slots : MS_ENGINE_CONTENT_SLOTS;
+	size_t fixed = fixed_bytes(e, cands), half;
+
+	if (fixed >= limit)
+		return 0;
+	half = (limit - fixed) / 2;
+	e->pattern_cap = pow2_floor(min_u64(half / pat_slot, pat_max));
+	e->content_cap = pow2_floor(min_u64(half / cont_slot, cont_max));
+	e->max_cands = cands;
+	return e->pattern_cap >= MIN_PATTERN_SLOTS && e->content_cap >= MIN_CONTENT_SLOTS;
+}
+
+/*
+ * Split @limit: first what does not grow with the cache (candidates, results, sketches),
+ * then the two tables share the rest, each capped.  A pattern slot also pays for the
+ * finishing step's per-slot host and ordering arrays.  Fewer candidates (down to top_n)
+ * leave more room when the limit is tight.
+ */
+static struct ms_error *plan(struct ms_engine *e, const struct ms_engine_config *cfg,
+			     size_t limit)
+{
 	unsigned cands = 4 * e->top_n < MIN_CANDS ? MIN_CANDS : 4 * e->top_n;
 
 	if (cands > MAX_CANDS)
 		cands = MAX_CANDS;
-	for (; cands >= e->top_n; cands /= 2) {
-		size_t fixed = fixed_bytes(e, cands), half;
-
-		if (fixed >= limit)
-			continue;
-		half = (limit - fixed) / 2;
-		e->pattern_cap = pow2_floor(min_u64(half / pat_slot, pat_max));
-		e->content_cap = pow2_floor(min_u64(half / cont_slot, cont_max));
-		if (e->pattern_cap >= MIN_PATTERN_SLOTS && e->content_cap >= MIN_CONTENT_SLOTS) {
-			e->max_cands = cands;
+	for (;;) {
+		if (plan_tables(e, cfg, limit, cands))
 			return NULL;
-		}
 		if (cands == e->top_n)
 			break;
-		if (cands / 2 < e->top_n)
-			cands = 2 * e->top_n;	/* the loop halves it to top_n */
+		cands = cands / 2 > e->top_n ? cands / 2 : e->top_n;
 	}
 	return ms_error_new(MS_ERR_LIMIT, "a memory limit of %zu bytes cannot hold the tables for "
 					  "%u-byte objects", limit, e->object_size);
@@ -453,8 +459,14 @@ static void feed_object(struct ms_engine *e, const uint8_t *obj, uint64_t addr, 
 
 void ms_engine_begin_pass(struct ms_engine *e)
 {
-	if (e->done || e->pass_open)
+	if (e->done || e->pass_open || e->error)
 		return;
+	if (e->pass == 2 && !e->pass2_begun) {
+		e->pass2_begun = 1;
+		e->error = engine_begin_pass2(e);
+		if (e->error)
+			return;
+	}
 	e->pass_open = 1;
 }
 
@@ -462,7 +474,7 @@ void ms_engine_feed_slab(struct ms_engine *e, const struct ms_slab_view *v)
 {
 	uint32_t i;
 
-	if (!e->pass_open || e->done)
+	if (!e->pass_open || e->done || e->error)
 		return;
 	if (v->object_size != e->object_size || v->stride < v->object_size) {
 		e->slabs_skipped++;
@@ -501,6 +513,33 @@ int ms_engine_end_pass(struct ms_engine *e)
 	if (again) {
 		e->pass = 2;
 		return 1;
+	}
+	e->done = 1;
+	return 0;
+}
+
+int ms_engine_settle(struct ms_engine *e)
+{
+	struct ms_error *err;
+	int rc;
+
+	if (e->done)
+		return 0;
+	if (e->error)
+		return -1;
+	if (e->pass == 1 || e->pass2_begun) {
+		rc = ms_engine_end_pass(e);
+		if (rc != 1)
+			return rc;
+	}
+	e->pass = 1;	/* the result describes pass 1 */
+	e->approximate = 1;
+	err = engine_settle_pass1(e);
+	if (!err)
+		err = engine_finish(e);
+	if (err) {
+		e->error = err;
+		return -1;
 	}
 	e->done = 1;
 	return 0;

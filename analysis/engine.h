@@ -105,7 +105,7 @@ struct ms_cluster {
 	int is_free;			/* a cluster of free objects (include_free) */
 	uint64_t own;			/* objects with exactly the main pattern */
 	uint64_t similar;		/* objects that joined by similarity: count - own */
-	uint32_t nr_patterns;		/* candidate patterns merged into it (1: just its own) */
+	uint32_t nr_patterns;		/* candidate (biggest) patterns merged; 1: its own */
 	uint64_t largest_dup;		/* largest group of byte-identical objects in it */
 	int largest_dup_exact;		/* 0: a lower bound (the content table evicted) */
 	struct ms_pattern pattern;	/* per-offset consensus; pattern.count == count */
@@ -130,6 +130,7 @@ struct ms_result {
 	uint64_t evictions;		/* pattern-table evictions in pass 1 (0: one pass did) */
 	uint64_t unclustered;		/* analysed objects close to no candidate */
 	uint64_t pass_mismatch;		/* objects pass 2 saw more or fewer than pass 1 */
+	int approximate;		/* counts are not exact: settled, or passes differed */
 	uint64_t slabs_skipped;		/* views whose geometry did not match the config */
 	size_t nr_clusters_total;	/* clusters found, before keeping top_n per class */
 	size_t nr_clusters;		/* clusters kept, biggest first */
@@ -168,6 +169,16 @@ void ms_engine_feed_slab(struct ms_engine *e, const struct ms_slab_view *v);
  * ready, -1 on failure (ms_engine_error() says why).
  */
 int ms_engine_end_pass(struct ms_engine *e);
+
+/*
+ * Finish without an exact second pass, for a caller that cannot make one (the user pressed
+ * Ctrl-C).  Pending pass 2 not begun: the clusters come from pass 1's tables; each pattern's
+ * count is Space-Saving's upper bound, but objects of rare patterns that were evicted are
+ * missing from their clusters.  Pass 1 or 2 under way: it ends with what was fed.
+ * Either way the result is flagged approximate (unless pass 1 never evicted, when it is
+ * exact).  Returns 0, or -1 on failure (ms_engine_error()).
+ */
+int ms_engine_settle(struct ms_engine *e);
 
 /* The result once ms_engine_end_pass() returned 0, else NULL; owned by the engine. */
 const struct ms_result *ms_engine_result(const struct ms_engine *e);

@@ -78,6 +78,8 @@ struct ms_engine {
 	/* passes */
 	unsigned pass;		/* 1 or 2 */
 	int pass_open, done;
+	int pass2_begun;
+	int approximate;	/* settled without an exact pass 2 */
 	uint64_t seen[2][2];	/* [pass - 1][class] */
 	uint64_t slabs_skipped;
 	/* pass 1 tables */
@@ -130,6 +132,8 @@ void engine_tables_free(struct ms_engine *e);
 
 /* candidates.c: from pass 1's tables to candidates; pass 2's counting. */
 struct ms_error *engine_end_pass1(struct ms_engine *e, int *again);
+struct ms_error *engine_settle_pass1(struct ms_engine *e);
+struct ms_error *engine_begin_pass2(struct ms_engine *e);
 void engine_pass2_object(struct ms_engine *e, const uint8_t *obj, uint64_t addr, unsigned cls,
 			 uint64_t pkey, uint64_t ckey);
 struct ms_error *engine_end_pass2(struct ms_engine *e);
