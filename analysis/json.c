@@ -165,6 +165,7 @@ static void counts(struct jw *w, const struct ms_result *r)
 	kv_u64(w, "distinct_patterns", r->distinct_patterns);
 	kv_bool(w, "distinct_patterns_estimated", r->patterns_estimated);
 	kv_u64(w, "passes", r->passes);
+	kv_bool(w, "approximate", r->approximate);
 	kv_u64(w, "evictions", r->evictions);
 	kv_u64(w, "unclustered", r->unclustered);
 	kv_u64(w, "pass_mismatch", r->pass_mismatch);
@@ -299,6 +300,7 @@ static void cluster(struct jw *w, const struct ms_cluster *c, size_t rank)
 static void clusters(struct jw *w, const struct ms_report *rep)
 {
 	const struct ms_result *r = rep->result;
+	const struct ms_cluster *d = ms_result_dominant(r);
 	size_t i, n = r->nr_clusters;
 
 	if (rep->top_n && rep->top_n < n)
@@ -306,6 +308,9 @@ static void clusters(struct jw *w, const struct ms_report *rep)
 	jw_open(w, "clusters", '[');
 	for (i = 0; i < n; i++)
 		cluster(w, &r->clusters[i], i + 1);
+	/* The owner guesses are about the dominant allocated cluster: always list it. */
+	if (d && (size_t)(d - r->clusters) >= n)
+		cluster(w, d, d - r->clusters + 1);
 	jw_close(w, ']');
 }
 

@@ -65,6 +65,9 @@ static void print_totals(FILE *out, const struct ms_report *rep)
 	if (r->unclustered)
 		fprintf(out, "  %" PRIu64 " objects close to none of the biggest patterns\n",
 			r->unclustered);
+	if (r->approximate && !r->pass_mismatch)
+		fprintf(out, "  APPROXIMATE: the exact second pass was not made; counts are upper "
+			     "bounds\n");
 	if (r->pass_mismatch)
 		fprintf(out, "  the second pass saw %" PRIu64 " objects more or fewer than the "
 			     "first (live system?)\n", r->pass_mismatch);
