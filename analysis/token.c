@@ -158,6 +158,12 @@ static int is_small(uint64_t v, uint32_t width)
 	return s > -65536 && s < 65536;
 }
 
+/* Two 32-bit fields, both small: a struct's packed counters, not an address. */
+static int packed_small_pair(uint64_t v)
+{
+	return (v >> 32) < 65536 && (v & 0xffffffff) < 65536;
+}
+
 static int is_printable(unsigned b)
 {
 	return (b >= 0x20 && b < 0x7f) || b == '\t' || b == '\n';
@@ -280,7 +286,7 @@ struct ms_token ms_token_classify(struct ms_tokenizer *t, uint64_t v, uint32_t w
 	}
 	if (is_ascii(v, width))
 		tok.kind = MS_TOK_ASCII;
-	else if (region == MS_REGION_USER)
+	else if (region == MS_REGION_USER && v >= MS_USER_MIN && !packed_small_pair(v))
 		tok.kind = MS_TOK_USER;
 	else
 		tok.kind = MS_TOK_RAW;

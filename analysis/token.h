@@ -24,7 +24,10 @@
  *     direct map: same_cache when env->page_cache(v) is this cache, slab (arg: that cache)
  *                 for another cache, heap when no cache owns the page or there is no callback
  *   ascii         4 to 8 printable bytes (0x20-0x7e, tab, newline) followed only by NULs
- *   user          below the layout's user_top
+ *   user          MS_USER_MIN (4 MiB) <= v < the layout's user_top: lower values are far
+ *                 likelier counters or sizes than pointers (x86-64 executables load at
+ *                 0x400000 and mappings sit above them); not when both 32-bit halves are
+ *                 below 2^16, which is two packed small fields (0x0000000400000001)
  *   raw           anything else
  * The answer of env->page_cache is memoised per page in a bounded table (MS_PAGE_MEMO_SLOTS,
  * direct-mapped) so the callback runs about once per page, not once per word.
@@ -41,6 +44,7 @@
 
 #define MS_PAGE_MEMO_SLOTS 4096
 #define MS_POISON_POINTER_DELTA 0xdead000000000000ULL
+#define MS_USER_MIN 0x400000ULL
 
 struct ms_tokenizer;
 

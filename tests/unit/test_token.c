@@ -63,7 +63,14 @@ static void test_values(void)
 	expect(t, 0x2d636f6c6c616d6bULL, MS_TOK_ASCII, 0);	/* "kmalloc-" */
 	expect(t, 0x0000000030687465ULL, MS_TOK_ASCII, 0);	/* "eth0" */
 	expect(t, 0x0000000000687465ULL, MS_TOK_USER, 0);	/* "eth": 3 bytes are not text */
+	expect(t, 0x00000000003a6261ULL, MS_TOK_RAW, 0);	/* "ab:", and below 4 MiB */
+	expect(t, 0x0000000001687465ULL, MS_TOK_USER, 0);	/* nor a NUL-less 4 */
 	expect(t, 0x00007ffd12345678ULL, MS_TOK_USER, 0);
+	expect(t, 0x000055d0c8a1b2a0ULL, MS_TOK_USER, 0);
+	expect(t, 0x0000000000400000ULL, MS_TOK_USER, 0);
+	expect(t, 0x000000000003ffffULL, MS_TOK_RAW, 0);	/* a counter past 2^16 */
+	expect(t, 0x0000000400000001ULL, MS_TOK_RAW, 0);	/* two packed u32 fields */
+	expect(t, 0x00007ffd00000010ULL, MS_TOK_RAW, 0);	/* so is this, rarely an address */
 	ms_tokenizer_free(t);
 }
 
