@@ -46,12 +46,14 @@
  * Verdict (about the biggest allocated cluster D, share s = D.count / allocated objects;
  * D is informative when some word with a ktext, kdata, self, list_poison, slab_poison or
  * ascii consensus holds in at least 90 % of D):
- *   likely leak          s >= 50 %, D informative and D.count >= MS_VERDICT_MIN_OBJECTS
+ *   likely leak          s >= 50 %, D informative, D.count >= MS_VERDICT_MIN_OBJECTS, and
+ *                        a general-purpose cache (see below)
  *   dominant pattern     s >= 50 % otherwise, or s >= 25 % and D informative
  *   weak                 s >= 10 %
  *   no dominant pattern  otherwise, or nothing allocated
- * In a dedicated cache all objects are one type, so a high share there means "many alike
- * objects in one state", which the user weighs against what the cache is for.
+ * A dedicated cache (any cache but the general-purpose ones, ms_cache_is_general()) holds
+ * one type by design, so there alike objects are the norm, not evidence: its verdict stops
+ * at "dominant pattern", saying why; the user weighs the cache's size instead.
  */
 #ifndef MEMSIM_ENGINE_H
 #define MEMSIM_ENGINE_H
@@ -96,6 +98,13 @@ enum ms_verdict {
 
 /* "no dominant pattern", "weak", "dominant pattern", "likely leak". */
 const char *ms_verdict_name(enum ms_verdict verdict);
+
+/*
+ * Is @name a general-purpose cache, whose objects are of many types: kmalloc-N and its
+ * variants (kmalloc-cg-N, kmalloc-rcl-N, dma-kmalloc-N, kmalloc-rnd-K-N) and SLAB's size-N?
+ * The engine's verdict treats every other cache as dedicated to one type.
+ */
+int ms_cache_is_general(const char *name);
 
 /* One cluster of alike objects. */
 struct ms_cluster {

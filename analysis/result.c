@@ -142,9 +142,15 @@ static int evidence(const struct ms_cluster *c, char *buf, size_t len)
 	return n;
 }
 
-static enum ms_verdict classify(double share, int informative, uint64_t count)
+int ms_cache_is_general(const char *name)
 {
-	if (share >= LEAK_SHARE && informative && count >= MS_VERDICT_MIN_OBJECTS)
+	return !strncmp(name, "kmalloc-", 8) || !strncmp(name, "dma-kmalloc-", 12) ||
+	       !strncmp(name, "size-", 5);
+}
+
+static enum ms_verdict classify(double share, int informative, uint64_t count, int general)
+{
+	if (share >= LEAK_SHARE && informative && count >= MS_VERDICT_MIN_OBJECTS && general)
 		return MS_VERDICT_LEAK;
 	if (share >= LEAK_SHARE || (share >= INFORMATIVE_SHARE && informative))
 		return MS_VERDICT_DOMINANT;
@@ -153,8 +159,10 @@ static enum ms_verdict classify(double share, int informative, uint64_t count)
 	return MS_VERDICT_NONE;
 }
 
-static const char *dominant_reason(int informative, uint64_t count)
+static const char *dominant_reason(int informative, uint64_t count, int general)
 {
+	if (!general)
+		return ", as objects of a dedicated cache do: one type by design, weigh its size";
 	if (!informative)
 		return " of plain values, no pointer or poison evidence";
 	if (count < MS_VERDICT_MIN_OBJECTS)
@@ -167,7 +175,7 @@ void engine_verdict(struct ms_result *r)
 	const struct ms_cluster *d = ms_result_dominant(r);
 	char ev[160], *line = r->verdict_line;
 	size_t len = sizeof(r->verdict_line);
-	int informative;
+	int informative, general;
 
 	if (!d || !r->allocated) {
 		r->verdict = MS_VERDICT_NONE;
@@ -177,7 +185,8 @@ void engine_verdict(struct ms_result *r)
 	}
 	informative = evidence(d, ev, sizeof(ev)) > 0;
 	r->verdict_share = d->fraction;
-	r->verdict = classify(d->fraction, informative, d->count);
+	general = ms_cache_is_general(r->cache_name);
+	r->verdict = classify(d->fraction, informative, d->count, general);
 	switch (r->verdict) {
 	case MS_VERDICT_LEAK:
 		snprintf(line, len, "%s: %.1f%% of allocated objects (%lu of %lu, %lu bytes) share "
@@ -189,7 +198,7 @@ void engine_verdict(struct ms_result *r)
 		snprintf(line, len, "%s: %.1f%% of allocated objects (%lu of %lu) share one "
 			 "pattern%s", ms_verdict_name(r->verdict), 100 * d->fraction,
 			 (unsigned long)d->count, (unsigned long)r->allocated,
-			 dominant_reason(informative, d->count));
+			 dominant_reason(informative, d->count, general));
 		break;
 	default:
 		snprintf(line, len, "%s: the biggest pattern holds %.1f%% of allocated objects "

@@ -329,18 +329,26 @@ static int values_gen(void *arg, uint64_t i, uint64_t addr, uint8_t *obj, uint32
 	return 1;
 }
 
-static void run_verdict(fk_gen_fn gen, uint64_t n, enum ms_verdict want, const char *text)
+static void run_verdict_in(const char *cache, fk_gen_fn gen, uint64_t n, enum ms_verdict want,
+			   const char *text)
 {
 	struct ms_engine_config cfg = fk_config(32);
-	struct ms_engine *e = new_engine(&cfg);
+	struct ms_engine *e;
 	const struct ms_result *r;
 
+	cfg.cache_name = cache;
+	e = new_engine(&cfg);
 	CU_ASSERT_EQUAL(fk_run(e, n, 32, 128, gen, NULL), 1);
 	r = ms_engine_result(e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_EQUAL(r->verdict, want);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r->verdict_line, text));
 	ms_engine_free(e);
+}
+
+static void run_verdict(fk_gen_fn gen, uint64_t n, enum ms_verdict want, const char *text)
+{
+	run_verdict_in("kmalloc-cg-32", gen, n, want, text);
 }
 
 static void test_verdicts(void)
@@ -351,6 +359,13 @@ static void test_verdicts(void)
 	run_verdict(values_gen, 5000, MS_VERDICT_DOMINANT, "plain values");
 	/* A leak-like pattern, but too few objects to say so. */
 	run_verdict(dup_gen, 500, MS_VERDICT_DOMINANT, "too few objects");
+	/* The same objects in a dedicated cache are one type by design. */
+	run_verdict(dup_gen, 2000, MS_VERDICT_LEAK, "likely leak: 100.0%");
+	run_verdict_in("dentry", dup_gen, 2000, MS_VERDICT_DOMINANT, "dedicated cache");
+	CU_ASSERT_TRUE(ms_cache_is_general("kmalloc-1k"));
+	CU_ASSERT_TRUE(ms_cache_is_general("dma-kmalloc-64"));
+	CU_ASSERT_TRUE(ms_cache_is_general("kmalloc-rcl-128"));
+	CU_ASSERT_FALSE(ms_cache_is_general("ext4_inode_cache"));
 }
 
 static void test_bad_config_and_geometry(void)
