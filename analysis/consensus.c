@@ -176,6 +176,8 @@ static int agg_cmp(const void *a, const void *b, void *arg)
 		return x->count > y->count ? -1 : 1;
 	if (x->cls != y->cls)
 		return x->cls < y->cls ? -1 : 1;
+	if (x->anchor == y->anchor)
+		return 0;
 	return e->cands[x->anchor].key < e->cands[y->anchor].key ? -1 : 1;
 }
 

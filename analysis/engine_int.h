@@ -114,23 +114,32 @@ struct ms_engine {
 
 /* Hash of an object address for sampling (fixed seed: reproducible). */
 uint64_t ms_addr_hash(uint64_t addr);
+/* Offer @addr (whose ms_addr_hash() is @hash) to the bottom-k sample @s. */
 void ms_sample_add(struct ms_sample *s, uint64_t addr, uint64_t hash);
+/* Offer every address of @src to @dst: the bottom-k of the union. */
 void ms_sample_merge(struct ms_sample *dst, const struct ms_sample *src);
+/* Statistics of no object yet (@n words); merge @src's into @dst. */
 void ms_wstat_init(struct ms_wstat *w, size_t n);
 void ms_wstat_merge(struct ms_wstat *dst, const struct ms_wstat *src, size_t n);
 
-/* engine.c: pattern records, word statistics, the content table. */
+/* engine.c: pattern records and their parts, for pattern-table slot @slot. */
 struct prec *engine_rec(const struct ms_engine *e, uint32_t slot);
 struct ms_token *engine_rec_tokens(const struct ms_engine *e, struct prec *r);
 struct ms_wstat *engine_rec_stats(const struct ms_engine *e, struct prec *r);
 uint8_t *engine_rec_rep(const struct ms_engine *e, struct prec *r);
+/* Fold one object's word values into @w. */
 void ms_wstat_add(struct ms_wstat *w, const uint64_t *values, size_t n);
+/* Count content @ckey, remembering @host (pattern key, or candidate in pass 2). */
 void engine_count_content(struct ms_engine *e, uint64_t ckey, uint64_t host, unsigned cls);
+/* Start (1) or drop the content table; drop both tables. */
 int engine_content_init(struct ms_engine *e);
 void engine_content_free(struct ms_engine *e);
 void engine_tables_free(struct ms_engine *e);
 
-/* candidates.c: from pass 1's tables to candidates; pass 2's counting. */
+/*
+ * candidates.c: pick candidates at the end of pass 1 (*@again: a second pass is needed);
+ * settle on pass 1's tables; set up, feed and end pass 2.
+ */
 struct ms_error *engine_end_pass1(struct ms_engine *e, int *again);
 struct ms_error *engine_settle_pass1(struct ms_engine *e);
 struct ms_error *engine_begin_pass2(struct ms_engine *e);
@@ -138,13 +147,19 @@ void engine_pass2_object(struct ms_engine *e, const uint8_t *obj, uint64_t addr,
 			 uint64_t pkey, uint64_t ckey);
 struct ms_error *engine_end_pass2(struct ms_engine *e);
 
-/* consensus.c: allocate candidates, join, build the result. */
+/*
+ * consensus.c: allocate and free @nr candidates with their arrays; index them for the join;
+ * join them into clusters and build e->result.
+ */
 struct ms_error *engine_cands_alloc(struct ms_engine *e, size_t nr);
 void engine_cands_free(struct ms_engine *e);
 struct ms_error *engine_join_index(struct ms_engine *e);
 struct ms_error *engine_finish(struct ms_engine *e);
 
-/* result.c: the result's memory and the verdict. */
+/*
+ * result.c: a result with @nr_clusters clusters (charged to the engine's budget, freed by
+ * ms_result_free()); free the engine's; fill r->verdict and its line.
+ */
 struct ms_result *engine_result_alloc(struct ms_engine *e, size_t nr_clusters);
 void engine_result_free(struct ms_engine *e);
 void engine_verdict(struct ms_result *r);
