@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Turn leak scenarios into real vmcores of Debian's real kernels, booted under qemu.
+#
+#   samples/make-samples.sh [SCENARIO...]    make (or reuse) the dumps; all scenarios by default
+#   samples/make-samples.sh --list           the scenario names
+#   samples/make-samples.sh --print-dir S    where scenario S's dump and manifest.json live
+#
+# KERNEL selects the kernel generation (6.1: Debian bookworm's cloud kernel, the default).
+# Everything downloaded or made goes under $HOME/.cache/memsim; a scenario whose inputs (this
+# script, the module, the scenario table, the kernel version) did not change is reused.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${MEMSIM_CACHE:-$HOME/.cache/memsim}
+KERNEL=${KERNEL:-6.1}
+
+die() { echo "make-samples: $*" >&2; exit 1; }
+
+scenario_names() {
+	python3 -c 'import json,sys; [print(s["name"]) for s in json.load(open(sys.argv[1]))]' \
+		"$here/scenarios.json"
+}
+
+scenario_json() {
+	python3 -c 'import json,sys
+for s in json.load(open(sys.argv[1])):
+    if s["name"] == sys.argv[2]: print(json.dumps(s)); break
+else: sys.exit(1)' "$here/scenarios.json" "$1" || die "no scenario named $1 (see --list)"
+}
+
+# The kernel ABI Debian serves now, e.g. 6.1.0-56-cloud-amd64.
+resolve_version() {
+	local v
+	case "$KERNEL" in
+	6.1) ;;
+	*) die "KERNEL=$KERNEL: only 6.1 (bookworm) is available here" ;;
+	esac
+	v=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+		sed -n 's/.*Depends: linux-image-\(.*-cloud-amd64\)$/\1/p' | head -n1)
+	if [ -z "$v" ]; then
+		apt-get update -qq >/dev/null 2>&1 || true
+		v=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+			sed -n 's/.*Depends: linux-image-\(.*-cloud-amd64\)$/\1/p' | head -n1)
+	fi
+	[ -n "$v" ] || v=$(ls "$cache/kernels" 2>/dev/null | sort -V | tail -n1)
+	[ -n "$v" ] || die "cannot resolve the cloud kernel version (apt-cache depends linux-image-cloud-amd64)"
+	echo "$v"
+}
+
+fetch_kernel() {
+	local v=$1 k=$cache/kernels/$1 debs=$cache/debs
+	mkdir -p "$k" "$debs"
+	if [ ! -f "$k/vmlinuz" ] || [ ! -f "$k/qemu_fw_cfg.ko" ]; then
+		(cd "$debs" && ls linux-image-"$v"_*.deb >/dev/null 2>&1 || apt-get download -q "linux-image-$v")
+		local tmp; tmp=$(mktemp -d)
+		dpkg-deb -x "$debs"/linux-image-"$v"_*.deb "$tmp"
+		cp "$tmp/boot/vmlinuz-$v" "$k/vmlinuz"
+		local fw; fw=$(find "$tmp/lib/modules" -name 'qemu_fw_cfg.ko*' | head -n1)
+		case "$fw" in
+		*.xz) xz -dc "$fw" >"$k/qemu_fw_cfg.ko" ;;
+		*) cp "$fw" "$k/qemu_fw_cfg.ko" ;;
+		esac
+		rm -rf "$tmp"
+	fi
+	if [ ! -f "$k/vmlinux" ]; then
+		(cd "$debs" && ls linux-image-"$v"-dbg_*.deb >/dev/null 2>&1 || apt-get download -q "linux-image-$v-dbg")
+		dpkg-deb --fsys-tarfile "$debs"/linux-image-"$v"-dbg_*.deb |
+			tar -xO "./usr/lib/debug/boot/vmlinux-$v" >"$k/vmlinux.part"
+		mv "$k/vmlinux.part" "$k/vmlinux"
+	fi
+	if [ ! -d "/lib/modules/$v/build" ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "linux-headers-$v" >/dev/null
+	fi
+}
+
+build_module() {
+	local v=$1 b=$cache/build/$1/module
+	mkdir -p "$b"
+	if ! cmp -s "$here/module/memsim_leak.c" "$b/memsim_leak.c" || [ ! -f "$b/memsim_leak.ko" ]; then
+		cp "$here/module/memsim_leak.c" "$here/module/Kbuild" "$b/"
+		make -s -C "/lib/modules/$v/build" M="$b" modules 2>&1 | grep -v 'Skipping BTF' || true
+		[ -f "$b/memsim_leak.ko" ] || die "module build failed in $b"
+	fi
+	echo "$b/memsim_leak.ko"
+}
+
+make_initrd() {
+	local k=$1 ko=$2 scen=$3 out=$4 root
+	root=$(mktemp -d)
+	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
+	cp /bin/busybox "$root/bin/busybox"
+	cp "$k/qemu_fw_cfg.ko" "$ko" "$root/"
+	local args cache
+	args=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["args"])' "$scen")
+	cache=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["cache"])' "$scen")
+	cat >"$root/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sys /sys
+/bin/busybox insmod /qemu_fw_cfg.ko
+/bin/busybox insmod /memsim_leak.ko $args || echo MEMSIM-INSMOD-FAILED
+echo MEMSIM-SLABINFO-BEGIN
+/bin/busybox grep -E '^($cache) ' /proc/slabinfo
+echo MEMSIM-SLABINFO-END
+echo MEMSIM-READY
+while true; do /bin/busybox sleep 1000; done
+INIT
+	chmod +x "$root/init"
+	(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$out"
+	rm -rf "$root"
+}
+
+# Boot, wait for the ready marker, dump both formats.
+boot_and_dump() {
+	local k=$1 initrd=$2 dir=$3 mem=${4:-512}
+	local sock=$dir/qmp.sock serial=$dir/serial.log pid i
+	rm -f "$sock" "$serial" "$dir"/vmcore.*
+	qemu-system-x86_64 -m "$mem" -smp 2 -nographic -no-reboot -kernel "$k/vmlinuz" \
+		-initrd "$initrd" -append "console=ttyS0 panic=-1 quiet" -device vmcoreinfo \
+		-qmp "unix:$sock,server,nowait" </dev/null >"$serial" 2>&1 &
+	pid=$!
+	for i in $(seq 1 300); do
+		grep -aq MEMSIM-READY "$serial" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 1
+	done
+	if ! grep -aq MEMSIM-READY "$serial" || grep -aq MEMSIM-INSMOD-FAILED "$serial"; then
+		kill "$pid" 2>/dev/null || true
+		tail -n 40 "$serial" >&2
+		die "guest did not get ready (serial log: $serial)"
+	fi
+	python3 "$here/qmp_dump.py" "$sock" "$dir/vmcore.elf" "$dir/vmcore.kdump"
+	wait "$pid" 2>/dev/null || true
+	rm -f "$sock"
+}
+
+inputs_hash() {
+	local v=$1 scen=$2
+	{ echo "$v"; echo "$scen"; cat "$here/make-samples.sh" "$here/module/memsim_leak.c" \
+		"$here/qmp_dump.py" "$here/write_manifest.py"; } | sha256sum | cut -d' ' -f1
+}
+
+make_scenario() {
+	local v=$1 name=$2 scen dir k ko stamp t0
+	scen=$(scenario_json "$name")
+	dir=$cache/dumps/$v/$name
+	k=$cache/kernels/$v
+	stamp=$(inputs_hash "$v" "$scen")
+	if [ -f "$dir/manifest.json" ] && [ "$(cat "$dir/stamp" 2>/dev/null)" = "$stamp" ]; then
+		echo "$name: up to date: $dir"
+		return
+	fi
+	t0=$(date +%s)
+	mkdir -p "$dir"
+	rm -f "$dir/stamp"
+	ko=$(build_module "$v")
+	cp "$ko" "$dir/memsim_leak.ko"
+	make_initrd "$k" "$ko" "$scen" "$dir/initrd.gz"
+	boot_and_dump "$k" "$dir/initrd.gz" "$dir"
+	python3 "$here/write_manifest.py" "$dir" "$scen" \
+		"{\"version\": \"$v\", \"generation\": \"$KERNEL\", \"vmlinux\": \"$k/vmlinux\"}" \
+		"$dir/serial.log"
+	echo "$stamp" >"$dir/stamp"
+	echo "$name: made in $(($(date +%s) - t0)) s: $dir"
+}
+
+case "${1:-}" in
+--list)
+	scenario_names
+	exit 0
+	;;
+--print-dir)
+	[ -n "${2:-}" ] || die "--print-dir needs a scenario"
+	scenario_json "$2" >/dev/null
+	echo "$cache/dumps/$(resolve_version)/$2"
+	exit 0
+	;;
+esac
+
+v=$(resolve_version)
+fetch_kernel "$v"
+if [ $# -eq 0 ]; then
+	mapfile -t names < <(scenario_names)
+else
+	names=("$@")
+fi
+for n in "${names[@]}"; do
+	make_scenario "$v" "$n"
+done

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Write a scenario's manifest.json: ground truth from the scenario table and the guest.
+
+  write_manifest.py OUT_DIR SCENARIO_JSON KERNEL_JSON SERIAL_LOG
+
+SERIAL_LOG holds the guest's /proc/slabinfo lines for the scenario's caches between the
+markers MEMSIM-SLABINFO-BEGIN and MEMSIM-SLABINFO-END, captured just before the dump.
+"""
+import json
+import os
+import sys
+
+FIELDS = ["active_objs", "num_objs", "objsize", "objperslab", "pagesperslab"]
+
+
+def slabinfo(serial, cache):
+    lines, inside = [], False
+    for raw in open(serial, errors="replace"):
+        line = raw.strip().replace("\r", "")
+        if "MEMSIM-SLABINFO-BEGIN" in line:
+            inside, lines = True, []
+        elif "MEMSIM-SLABINFO-END" in line:
+            inside = False
+        elif inside:
+            lines.append(line)
+    for line in lines:
+        f = line.split()
+        if f and f[0] == cache:
+            parsed = {k: int(v) for k, v in zip(FIELDS, f[1:6])}
+            i = f.index("slabdata")
+            parsed["active_slabs"], parsed["num_slabs"] = int(f[i + 1]), int(f[i + 2])
+            return line, parsed
+    return None, None
+
+
+def main(out, scen_json, kernel_json, serial):
+    scen, kern = json.loads(scen_json), json.loads(kernel_json)
+    line, parsed = slabinfo(serial, scen["cache"])
+    if line is None:
+        raise SystemExit(f"no /proc/slabinfo line for {scen['cache']} in {serial}")
+    m = {
+        "scenario": scen["name"],
+        "description": scen["description"],
+        "kernel": kern["version"],
+        "generation": kern["generation"],
+        "vmlinux": kern["vmlinux"],
+        "modules": [{"name": "memsim_leak", "path": os.path.join(out, "memsim_leak.ko")}],
+        "dumps": {"elf": os.path.join(out, "vmcore.elf"), "kdump": os.path.join(out, "vmcore.kdump")},
+        "cache": scen["cache"],
+        "planted": scen["planted"],
+        "owner_struct": scen.get("owner_struct"),
+        "owner_origin": scen.get("owner_origin"),
+        "facts": scen.get("facts", {}),
+        "slabinfo_line": line,
+        "slabinfo": parsed,
+    }
+    for k in ("freed", "freed_struct"):
+        if k in scen:
+            m[k] = scen[k]
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump(m, f, indent=2)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 5:
+        raise SystemExit(__doc__)
+    main(*sys.argv[1:])
