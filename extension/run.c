@@ -7,10 +7,115 @@
 #include "defs.h"
 
 #include "adapter.h"
+#include "crash_env.h"
+#include "engine.h"
+#include "json.h"
 #include "memsim_cmd.h"
+#include "report.h"
+
+static void print_walk_notes(const struct walk_result *res);
+static void print_faults(const struct walk_result *res);
 
 static void count_slab(void *arg, const struct ms_slab_view *view)
 {
+}
+
+static void feed_engine(void *arg, const struct ms_slab_view *view)
+{
+	ms_engine_feed_slab(arg, view);
+}
+
+/* Build the engine for @ci; NULL after printing why. */
+static struct ms_engine *engine_for(const struct cache_info *ci, const struct memsim_options *opt,
+				    const struct ms_layout *layout, const struct ms_env *env)
+{
+	struct ms_engine_config cfg;
+	struct ms_engine *e = NULL;
+	struct ms_error *err;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.cache_name = ci->name;
+	cfg.cache_addr = ci->addr;
+	cfg.object_size = ci->object_size;
+	cfg.stride = ci->size;
+	cfg.layout = layout;
+	cfg.env = env;
+	cfg.include_free = opt->include_free;
+	cfg.top_n = opt->top;
+	cfg.mem_limit = (size_t)opt->mem_mib << 20;
+	err = ms_engine_new(&cfg, &e);
+	if (err) {
+		error(INFO, "%s\n", err->message);
+		ms_error_free(err);
+		return NULL;
+	}
+	return e;
+}
+
+/* Walk as many times as the engine needs for exact counts (two at most); Ctrl-C settles. */
+static int walk_and_cluster(const struct slub_layout *l, const struct cache_info *ci,
+			    const struct memsim_options *opt, volatile int *stop,
+			    struct ms_engine *e, struct walk_result *res)
+{
+	int rc;
+
+	do {
+		ms_engine_begin_pass(e);
+		if (!slab_walk_cache(l, ci, &opt->walk, stop, feed_engine, e, res))
+			return 0;
+		if (*stop) {
+			ms_engine_settle(e);
+			return 1;
+		}
+		rc = ms_engine_end_pass(e);
+	} while (rc == 1);
+	if (rc < 0) {
+		error(INFO, "%s\n", ms_engine_error(e) ? ms_engine_error(e)->message : "analysis failed");
+		return 0;
+	}
+	return 1;
+}
+
+/* The full scan: walk, cluster, report. */
+static void analyse(const struct slub_layout *l, const struct cache_info *ci,
+		    const struct memsim_options *opt, volatile int *stop, struct walk_result *res)
+{
+	struct crash_env_layout el;
+	struct crash_env *ce;
+	struct ms_engine *e = NULL;
+	struct ms_env env;
+	struct ms_report rep;
+	struct ms_error *err;
+
+	memset(&env, 0, sizeof(env));
+	crash_env_layout_build(&el);
+	err = ms_layout_prepare(&el.layout);
+	if (err)	/* the scan still answers, only slower */
+		ms_error_free(err);
+	ce = crash_env_new(l, stop, &env);
+	if (ce)
+		e = engine_for(ci, opt, &el.layout, &env);
+	if (e && walk_and_cluster(l, ci, opt, stop, e, res)) {
+		cache_aliases(ci, res->summary.aliases, sizeof(res->summary.aliases));
+		memset(&rep, 0, sizeof(rep));
+		rep.summary = &res->summary;
+		rep.result = ms_engine_result(e);
+		rep.owner_note = "owner-struct guessing from debuginfo is not in this build yet";
+		rep.top_n = opt->top;
+		rep.nr_examples = 4;
+		if (opt->json)
+			ms_report_json(&rep, fp);
+		else
+			ms_report_text(&rep, fp);
+		if (!opt->json)
+			print_faults(res);
+	} else if (!ce) {
+		error(INFO, "out of memory\n");
+	}
+	ms_engine_free(e);
+	crash_env_free(ce);
+	ms_layout_unprepare(&el.layout);
+	crash_env_layout_free(&el);
 }
 
 static void print_summary(const struct walk_result *res)
@@ -50,7 +155,6 @@ static void print_timing(const struct walk_result *res, double seconds, int read
 static void print_walk_notes(const struct walk_result *res)
 {
 	const struct ms_cache_summary *s = &res->summary;
-	size_t i;
 
 	if (res->list_encoding)
 		fprintf(fp, "  free pointers: %s\n", res->encoding == MS_FP__COUNT ? "not seen" :
@@ -69,6 +173,15 @@ static void print_walk_notes(const struct walk_result *res)
 	if (s->inconsistent)
 		fprintf(fp, "  %lu slabs kept changing while read (live system)\n",
 			(ulong)s->inconsistent);
+	print_faults(res);
+}
+
+/* The freelist faults, with addresses: printed under either report. */
+static void print_faults(const struct walk_result *res)
+{
+	const struct ms_cache_summary *s = &res->summary;
+	size_t i;
+
 	if (!s->freelist_errors)
 		return;
 	fprintf(fp, "  %lu corrupt freelists or slab counters (objects behind a fault count as "
@@ -102,7 +215,14 @@ void memsim_run(const struct slub_layout *l, const struct memsim_options *opt,
 		error(INFO, "out of memory\n");
 		return;
 	}
-	if (cache_lookup(l, opt->cache, &ci)) {
+	memset(&ci, 0, sizeof(ci));
+	if (!cache_lookup(l, opt->cache, &ci)) {
+		free(res);
+		return;
+	}
+	if (!opt->summary_only) {
+		analyse(l, &ci, opt, stop, res);
+	} else {
 		double t0 = now_seconds();
 
 		if (!slab_walk_cache(l, &ci, &opt->walk, stop, count_slab, NULL, res)) {
