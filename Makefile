@@ -54,7 +54,7 @@ tests/unit/run_unit: $(UNIT_SRC) $(BUILD)/libmsanalysis.a
 
 $(SAN_BUILD)/analysis/%.o: analysis/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) -Ianalysis -c $< -o $@
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) $(DEPFLAGS) -Ianalysis -c $< -o $@
 
 tests/unit/run_unit_san: $(UNIT_SRC) $(SAN_OBJ)
 	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) -DMEMSIM_SANITIZED -Ianalysis -o $@ \
@@ -78,6 +78,7 @@ samples: deps
 
 integration: extension/memsim.so samples
 	./tests/integration/run.sh
+	./tests/integration/corrupt-freelist.sh
 
 demo: deps
 	$(MAKE) all
@@ -96,4 +97,4 @@ bench: deps all
 clean:
 	rm -rf $(BUILD) extension/memsim.so tests/unit/run_unit tests/unit/run_unit_san
 
--include $(ANALYSIS_OBJ:.o=.d) $(EXT_OBJ:.o=.d)
+-include $(ANALYSIS_OBJ:.o=.d) $(EXT_OBJ:.o=.d) $(SAN_OBJ:.o=.d)

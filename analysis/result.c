@@ -127,11 +127,22 @@ static int evidence(const struct ms_cluster *c, char *buf, size_t len)
 	size_t i, used = 0;
 
 	buf[0] = 0;
+	int shared = 0;
+
 	for (i = 0; i < c->pattern.nr_words; i++) {
 		const struct ms_word *w = &c->pattern.words[i];
 
 		if (evidence_name(w->kind) && w->agree >= EVIDENCE_AGREE)
 			seen[w->kind] = 1;
+		/* Every object pointing at one and the same object (their group, their owner)
+		 * is as telling as a function pointer: unrelated objects do not share it. */
+		if ((w->kind == MS_TOK_SLAB || w->kind == MS_TOK_SAME_CACHE ||
+		     w->kind == MS_TOK_HEAP) && w->constant && w->value)
+			shared = 1;
+	}
+	if (shared) {
+		used += snprintf(buf, len, "one object all of them point to");
+		n++;
 	}
 	for (k = 0; k < MS_TOK__COUNT; k++) {
 		if (!seen[k] || used >= len)

@@ -148,6 +148,17 @@ static int env_symbol(void *ctx, uint64_t addr, struct ms_symbol *sym)
 	sym->is_text = is_kernel_text(addr);
 	if (is_module_address(addr, modname))
 		snprintf(sym->module, sizeof(sym->module), "%.63s", modname);
+	else if (sp->name && addr >= PAGE_OFFSET) {
+		int i;
+
+		/* Module data outside the core text guess: find the module by its range. */
+		for (i = 0; i < st->mods_installed; i++) {
+			struct load_module *lm = &st->load_modules[i];
+
+			if (addr >= lm->mod_base && addr < lm->mod_base + lm->mod_size)
+				snprintf(sym->module, sizeof(sym->module), "%.63s", lm->mod_name);
+		}
+	}
 	return 1;
 }
 

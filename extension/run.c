@@ -12,6 +12,7 @@
 #include "json.h"
 #include "memsim_cmd.h"
 #include "report.h"
+#include "resolve.h"
 
 static void print_walk_notes(const struct walk_result *res);
 static void print_faults(const struct walk_result *res);
@@ -85,7 +86,9 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 	struct ms_engine *e = NULL;
 	struct ms_env env;
 	struct ms_report rep;
+	struct ms_result *result = NULL;
 	struct ms_error *err;
+	size_t i;
 
 	memset(&env, 0, sizeof(env));
 	crash_env_layout_build(&el);
@@ -99,7 +102,10 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 		cache_aliases(ci, res->summary.aliases, sizeof(res->summary.aliases));
 		memset(&rep, 0, sizeof(rep));
 		rep.summary = &res->summary;
-		rep.result = ms_engine_result(e);
+		result = ms_engine_take_result(e);
+		for (i = 0; result && i < result->nr_clusters && i < 3; i++)
+			ms_pattern_resolve(&result->clusters[i].pattern, result->clusters[i].count, &env);
+		rep.result = result;
 		rep.owner_note = "owner-struct guessing from debuginfo is not in this build yet";
 		rep.top_n = opt->top;
 		rep.nr_examples = 4;
@@ -112,6 +118,7 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 	} else if (!ce) {
 		error(INFO, "out of memory\n");
 	}
+	ms_result_free(result);
 	ms_engine_free(e);
 	crash_env_free(ce);
 	ms_layout_unprepare(&el.layout);

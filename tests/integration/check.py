@@ -27,6 +27,7 @@ def commands(manifest_path, fmt, so):
     sections = [
         ("kmem", f"kmem -s {cache}"),
         ("summary", f"memsim -s {cache}"),
+        ("json", f"memsim -j -f -n 5 {cache}"),
     ]
     for name, cmd in sections:
         lines.append(f"!echo '{MARK}{name}'")
@@ -90,7 +91,75 @@ def verify(manifest_path, fmt, log_path):
         for i, n in enumerate(names):
             c.check(kmem[i] == summ[i], f"{n}: memsim {summ[i]} == kmem -s {kmem[i]}")
         c.check(summ[1] >= planted, f"allocated {summ[1]} >= planted {planted}")
+    check_json(c, m, sec.get("json", ""), summ)
     return c.failed == 0
+
+
+def load_report(text):
+    start = text.find("{")
+    try:
+        return json.loads(text[start:]) if start >= 0 else None
+    except json.JSONDecodeError:
+        return None
+
+
+def words_by_offset(cluster):
+    return {w["offset"]: w for w in cluster.get("pattern") or []}
+
+
+def check_json(c, m, text, summ):
+    """The report's clusters against the scenario's ground truth."""
+    rep = load_report(text)
+    if not c.check(rep is not None, "memsim -j printed one JSON document"):
+        return
+    c.check(rep.get("schema") and rep.get("cache", {}).get("name") == m["cache"], "JSON names the cache")
+    if summ:
+        c.check(rep["counts"]["allocated"] == summ[1], "JSON allocated count equals the walk's")
+    alloc = [x for x in rep["clusters"] if x["state"] == "allocated"]
+    free = [x for x in rep["clusters"] if x["state"] == "free"]
+    planted, facts = int(m.get("planted", 0)), m.get("facts", {})
+    verdict = rep["verdict"]["kind"]
+    if planted == 0:
+        c.check(verdict != "likely_leak", f"no planted leak, verdict is {verdict}, not likely_leak")
+        return
+    if not c.check(alloc, "an allocated cluster exists"):
+        return
+    top = alloc[0]
+    c.check(abs(top["count"] - planted) <= planted / 100,
+            f"dominant cluster {top['count']} within 1% of planted {planted}")
+    c.check(top["count"] <= planted, f"dominant cluster {top['count']} not merged with others (<= {planted})")
+    # A dedicated cache holds one type by design: dominance alone is no leak signal there.
+    general = m["cache"].startswith(("kmalloc-", "dma-kmalloc-"))
+    want = ("likely_leak",) if general else ("likely_leak", "dominant_pattern")
+    c.check(verdict in want, f"verdict {' or '.join(want)} (got {verdict})")
+    words = words_by_offset(top)
+    for off, sym in facts.get("symbols", {}).items():
+        w = words.get(int(off), {})
+        c.check((w.get("symbol") or "").startswith(sym), f"+{int(off):#x} resolves to {sym} (got {w.get('symbol')})")
+    for off, target in facts.get("self_pointers", {}).items():
+        w = words.get(int(off), {})
+        c.check(w.get("kind") == "self" and int(w.get("arg", "0"), 16) == target,
+                f"+{int(off):#x} is a self pointer to +{target:#x} (got {w.get('kind')} {w.get('arg')})")
+    for off in facts.get("varying", []):
+        w = words.get(int(off), {})
+        c.check(not w.get("constant", True), f"+{int(off):#x} varies")
+    for off, t in facts.get("shared_target", {}).items():
+        w = words.get(int(off), {})
+        meaning = w.get("meaning") or ""
+        c.check(w.get("constant") and t["cache"] in meaning and t["symbol_at_0"] in meaning,
+                f"+{int(off):#x}: all point to one {t['cache']} object holding {t['symbol_at_0']} ({meaning})")
+    for s in facts.get("strings", []):
+        raw = bytes.fromhex(top["representative"]["bytes"])
+        c.check(s.encode() in raw, f"representative holds the string {s!r}")
+    if "freed" in m:
+        gone = set(facts.get("freed_symbols", {}).values())
+        leaked = [x for x in alloc if any((w.get("symbol") or "").split(" ")[0] in gone
+                                          for w in x.get("pattern") or [])]
+        c.check(not leaked, "no allocated cluster carries the freed pattern")
+        stale = [x for x in free if any((w.get("symbol") or "").split(" ")[0] in gone
+                                        for w in x.get("pattern") or [])]
+        c.check(stale and abs(stale[0]["count"] - m["freed"]) <= m["freed"] / 100,
+                f"the freed pattern is a free cluster of ~{m['freed']} (got {stale[0]['count'] if stale else 0})")
 
 
 def main(argv):
