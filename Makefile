@@ -26,7 +26,8 @@ SAN_FLAGS    = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-
 SAN_OBJ      = $(ANALYSIS_SRC:%.c=$(SAN_BUILD)/%.o)
 
 DEB_PKGS = gcc make crash libdw-dev libelf-dev libxxhash-dev libcunit1-dev pkg-config \
-	   qemu-system-x86 busybox-static cpio xz-utils zstd socat python3 kmod jq
+	   qemu-system-x86 busybox-static cpio xz-utils python3 python3-jsonschema \
+	   python3-drgn kmod
 
 .PHONY: all deps demo check unit unit-san integration bench clean samples
 

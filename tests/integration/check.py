@@ -8,6 +8,7 @@ Each crash command's output is fenced by a marker line (printed with crash's "!e
 the checks read exactly the output of the command they are about.
 """
 import json
+import os
 import re
 import sys
 
@@ -103,6 +104,17 @@ def load_report(text):
         return None
 
 
+SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs",
+                      "memsim-report.schema.json")
+
+
+def schema_errors(rep):
+    import jsonschema  # Debian's python3-jsonschema (make deps)
+    schema = json.load(open(SCHEMA))
+    validator = jsonschema.Draft202012Validator(schema)
+    return [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(rep)]
+
+
 def words_by_offset(cluster):
     return {w["offset"]: w for w in cluster.get("pattern") or []}
 
@@ -112,6 +124,8 @@ def check_json(c, m, text, summ):
     rep = load_report(text)
     if not c.check(rep is not None, "memsim -j printed one JSON document"):
         return
+    c.check(schema_errors(rep) == [], "JSON validates against docs/memsim-report.schema.json "
+            f"({'; '.join(schema_errors(rep)[:3])})")
     c.check(rep.get("schema") and rep.get("cache", {}).get("name") == m["cache"], "JSON names the cache")
     if summ:
         c.check(rep["counts"]["allocated"] == summ[1], "JSON allocated count equals the walk's")

@@ -35,7 +35,8 @@ for scen in "${scenarios[@]}"; do
 		vmlinux=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vmlinux"])' "$manifest")
 		dump=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["dumps"][sys.argv[2]])' "$manifest" "$fmt")
 		timeout 900 crash -s "$vmlinux" "$dump" -i "$cmds" </dev/null >"$log" 2>&1
-		if python3 "$top/tests/integration/check.py" verify "$manifest" "$fmt" "$log"; then
+		# Debian's python3: it has python3-jsonschema.
+		if /usr/bin/python3 "$top/tests/integration/check.py" verify "$manifest" "$fmt" "$log"; then
 			pass=$((pass + 1))
 		else
 			echo "     (crash output: $log)"
