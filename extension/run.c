@@ -15,6 +15,7 @@
 #include "resolve.h"
 
 static void print_walk_notes(const struct walk_result *res);
+static double now_seconds(void);
 static void print_faults(const struct walk_result *res);
 
 static void count_slab(void *arg, const struct ms_slab_view *view)
@@ -98,7 +99,17 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 	ce = crash_env_new(l, stop, &env);
 	if (ce)
 		e = engine_for(ci, opt, &el.layout, &env);
+	double t0 = now_seconds();
+
 	if (e && walk_and_cluster(l, ci, opt, stop, e, res)) {
+		if (opt->timing)
+			fprintf(fp, "analysis: %lu objects in %.3f s (%u pass%s): %.0f objects/s; "
+				    "clustering memory peak %.1f MB\n",
+				(ulong)res->summary.total, now_seconds() - t0,
+				ms_engine_result(e)->passes, ms_engine_result(e)->passes > 1 ? "es" : "",
+				res->summary.total * (double)ms_engine_result(e)->passes /
+					(now_seconds() - t0 > 0 ? now_seconds() - t0 : 1e-9),
+				ms_engine_mem_peak(e) / 1e6);
 		cache_aliases(ci, res->summary.aliases, sizeof(res->summary.aliases));
 		memset(&rep, 0, sizeof(rep));
 		rep.summary = &res->summary;

@@ -17,7 +17,8 @@ KERNEL=${KERNEL:-6.1}
 die() { echo "make-samples: $*" >&2; exit 1; }
 
 scenario_names() {
-	python3 -c 'import json,sys; [print(s["name"]) for s in json.load(open(sys.argv[1]))]' \
+	# Benchmark scenarios are made only when named.
+	python3 -c 'import json,sys; [print(s["name"]) for s in json.load(open(sys.argv[1])) if not s.get("bench")]' \
 		"$here/scenarios.json"
 }
 
@@ -112,14 +113,17 @@ INIT
 
 # Boot, wait for the ready marker, dump both formats.
 boot_and_dump() {
-	local k=$1 initrd=$2 dir=$3 mem=${4:-512}
+	local k=$1 initrd=$2 dir=$3 scen=$4 mem paging kdump
+	mem=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("mem", 512))' "$scen")
+	paging=$(python3 -c 'import json,sys; print("--paging" if json.loads(sys.argv[1]).get("paging") else "")' "$scen")
+	kdump=$(python3 -c 'import json,sys; print("" if json.loads(sys.argv[1]).get("kdump") is False else "k")' "$scen")
 	local sock=$dir/qmp.sock serial=$dir/serial.log pid i
 	rm -f "$sock" "$serial" "$dir"/vmcore.*
 	qemu-system-x86_64 -m "$mem" -smp 2 -nographic -no-reboot -kernel "$k/vmlinuz" \
 		-initrd "$initrd" -append "console=ttyS0 panic=-1 quiet" -device vmcoreinfo \
 		-qmp "unix:$sock,server,nowait" </dev/null >"$serial" 2>&1 &
 	pid=$!
-	for i in $(seq 1 300); do
+	for i in $(seq 1 900); do
 		grep -aq MEMSIM-READY "$serial" && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 1
@@ -129,7 +133,7 @@ boot_and_dump() {
 		tail -n 40 "$serial" >&2
 		die "guest did not get ready (serial log: $serial)"
 	fi
-	python3 "$here/qmp_dump.py" "$sock" "$dir/vmcore.elf" "$dir/vmcore.kdump"
+	python3 "$here/qmp_dump.py" "$sock" "$dir/vmcore.elf" "${kdump:+$dir/vmcore.kdump}" $paging
 	wait "$pid" 2>/dev/null || true
 	rm -f "$sock"
 }
@@ -156,7 +160,7 @@ make_scenario() {
 	ko=$(build_module "$v")
 	cp "$ko" "$dir/memsim_leak.ko"
 	make_initrd "$k" "$ko" "$scen" "$dir/initrd.gz"
-	boot_and_dump "$k" "$dir/initrd.gz" "$dir"
+	boot_and_dump "$k" "$dir/initrd.gz" "$dir" "$scen"
 	python3 "$here/write_manifest.py" "$dir" "$scen" \
 		"{\"version\": \"$v\", \"generation\": \"$KERNEL\", \"vmlinux\": \"$k/vmlinux\"}" \
 		"$dir/serial.log"
