@@ -29,6 +29,9 @@ def commands(manifest_path, fmt, so):
         ("kmem", f"kmem -s {cache}"),
         ("summary", f"memsim -s {cache}"),
         ("json", f"memsim -j -f -n 5 {cache}"),
+        ("kmemS", f"kmem -S {cache}"),
+        ("list", f"memsim -l {cache}"),
+        ("sample", f"memsim -s -S 10 {cache}"),
     ]
     for name, cmd in sections:
         lines.append(f"!echo '{MARK}{name}'")
@@ -93,7 +96,26 @@ def verify(manifest_path, fmt, log_path):
             c.check(kmem[i] == summ[i], f"{n}: memsim {summ[i]} == kmem -s {kmem[i]}")
         c.check(summ[1] >= planted, f"allocated {summ[1]} >= planted {planted}")
     check_json(c, m, sec.get("json", ""), summ)
+    check_slab_lists(c, sec, kmem)
     return c.failed == 0
+
+
+SLAB_ROW = re.compile(r"^\s*([0-9a-f]{16})\s+([0-9a-f]{16})\s+\d+\s+\d+\s+\d+\s+\d+\s*$")
+LIST_ROW = re.compile(r"^([0-9a-f]{16})\s+([0-9a-f]{16})\s+\d+\s+\d+\s+\d+")
+
+
+def check_slab_lists(c, sec, kmem):
+    """memsim -l lists every slab; kmem -S lists only those on SLUB's lists; -S N samples N."""
+    listed = {m.group(1) for m in map(LIST_ROW.match, sec.get("list", "").splitlines()) if m}
+    kmem_s = {m.group(1) for m in map(SLAB_ROW.match, sec.get("kmemS", "").splitlines()) if m}
+    if kmem:
+        c.check(len(listed) == kmem[3], f"memsim -l lists {len(listed)} slabs, kmem -s counts {kmem[3]}")
+    c.check(kmem_s <= listed, f"every slab kmem -S lists ({len(kmem_s)}) is among memsim's ({len(listed)})")
+    sample = sec.get("sample", "")
+    if kmem and kmem[3] > 10:
+        row = re.search(r"^[0-9a-f]{16}\s+\d+\s+\d+\s+\d+\s+(\d+)", sample, re.M)
+        c.check(row and int(row.group(1)) == 10 and "SAMPLED: 10 of" in sample,
+                "memsim -S 10 reads 10 slabs and says SAMPLED")
 
 
 def load_report(text):
