@@ -27,7 +27,7 @@ SAN_OBJ      = $(ANALYSIS_SRC:%.c=$(SAN_BUILD)/%.o)
 
 DEB_PKGS = gcc make crash libdw-dev libelf-dev libxxhash-dev libcunit1-dev pkg-config \
 	   qemu-system-x86 busybox-static cpio xz-utils python3 python3-jsonschema \
-	   python3-drgn kmod
+	   python3-drgn kmod tmux
 
 .PHONY: all deps demo check unit unit-san integration bench clean samples
 
@@ -80,6 +80,7 @@ samples: deps
 integration: extension/memsim.so samples
 	./tests/integration/run.sh
 	./tests/integration/corrupt-freelist.sh
+	./tests/integration/interrupt.sh
 
 demo: deps
 	$(MAKE) all
