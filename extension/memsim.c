@@ -37,11 +37,11 @@ static int parse_number(const char *arg, const char *what, uint64_t *out)
 
 void cmd_memsim(void)
 {
-	struct memsim_options opt = { .top = 5, .depth = 2, .mem_mib = 256 };
+	struct memsim_options opt = { .top = 5, .mem_mib = 256 };
 	struct sigaction sa, old;
 	int c;
 
-	while ((c = getopt(argcnt, args, "bfjlstS:n:d:m:")) != EOF) {
+	while ((c = getopt(argcnt, args, "bfjlstS:n:m:")) != EOF) {
 		switch (c) {
 		case 'f':
 			opt.include_free = 1;
@@ -69,10 +69,6 @@ void cmd_memsim(void)
 			break;
 		case 'n':
 			if (!parse_number(optarg, "-n", &opt.top))
-				return;
-			break;
-		case 'd':
-			if (!parse_number(optarg, "-d", &opt.depth))
 				return;
 			break;
 		case 'm':
@@ -112,7 +108,7 @@ void cmd_memsim(void)
 static char *help_memsim[] = {
 	"memsim",
 	"find what fills a slab cache: the dominant object pattern and its owner",
-	"[-bfjlst] [-S slabs] [-n top] [-d depth] [-m MiB] cache",
+	"[-bfjlst] [-S slabs] [-n top] [-m MiB] cache",
 	"  Walks every slab of a SLUB cache (full slabs too, which \"kmem -S\" cannot",
 	"  list), separates allocated from free objects exactly, clusters the allocated",
 	"  objects by content, and reports the dominant pattern: its share of the cache,",
@@ -128,7 +124,6 @@ static char *help_memsim[] = {
 	"  -S slabs    read only this many slabs, spread evenly over the cache; counts",
 	"              are then estimates and say so.",
 	"  -n top      how many clusters to list (default 5).",
-	"  -d depth    how deep to follow pointers into other objects (default 2).",
 	"  -m MiB      memory cap for the clustering state (default 256).",
 	"          -j  print the report as JSON (schema: docs/json-schema.md).",
 	"          -t  time the walk: slabs, objects, MB read, objects/s, MB/s.",
