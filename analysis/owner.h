@@ -12,10 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dwarf_index.h"
 #include "error.h"
 #include "pattern.h"
 
 #define MS_OWNER_MAX_EVIDENCE 12
+#define MS_OWNER_MAX_GUESSES 5
 
 struct ms_owner_guess {
 	char type_name[128];	/* "struct inotify_event_info" */
@@ -27,21 +29,39 @@ struct ms_owner_guess {
 	char evidence[MS_OWNER_MAX_EVIDENCE][200]; /* "+0x8 fn ptr -> member 'ops' (fn ptr)" */
 };
 
-struct ms_dwarf_index;
-
-/* Index the struct types of the debuginfo file at @path (cached under @cache_dir). */
-struct ms_error *ms_dwarf_index_open(const char *path, const char *origin, const char *cache_dir,
-				     struct ms_dwarf_index **out);
-void ms_dwarf_index_free(struct ms_dwarf_index *index);
 
 /*
- * Rank the struct types of @indexes (@nr of them) as owners of @pattern, whose objects come
- * from a cache of object size @pattern->object_size; @min_size is the smallest struct size
- * that would land in that cache (the kmalloc size class's lower bound; object_size itself for
- * a dedicated cache).  Fills up to @max guesses, best first, and sets *@nr_out.
+ * The smallest struct size that lands in cache @cache_name of object size @object_size: one
+ * more than the next smaller kmalloc size class for the general-purpose caches (kmalloc-64
+ * holds 33..64-byte allocations), @object_size itself for a dedicated cache.
+ */
+uint32_t ms_owner_min_size(const char *cache_name, uint32_t object_size);
+
+/*
+ * Rank the struct types of @indexes (@nr of them) as owners of @pattern, the per-offset
+ * consensus of a cluster from cache @pattern->cache_name (words resolved and followed, see
+ * resolve.h).  Candidates are the structs whose size lands in that cache
+ * (ms_owner_min_size() .. object_size; structs ending in a flexible array may be smaller;
+ * for a dedicated cache also a struct named like the cache).  Each candidate is scored word
+ * by word against its members:
+ *   function pointer            vs function-pointer member                      +4
+ *   pointer to a global of type T vs member of type T *                          +5
+ *   pointer into cache C        vs member T * where sizeof(T) lands in C        +2.5, plus
+ *                               T scored against the target objects' words (depth)
+ *   self-pointer to +k          vs the list_head at +k (an empty list)          +3
+ *   list poison                 vs list_head / hlist_node                       +3
+ *   small integers, raw values  vs integer members                              +1, +0.5
+ *   text                        vs char arrays                                  +2.5
+ * and against it where they clash (a pointer in an integer, a small value in a pointer,
+ * non-zero bytes in padding).  Symbols of a module favour that module's structs a little; a
+ * dedicated cache favours the struct named like it.  Fills up to @max guesses, best first,
+ * each with its score, margin to the next and the evidence lines that weighed most, and
+ * sets *@nr_out.  When the pattern is too plain to decide (no typed evidence) or nothing
+ * fits, no guess is made and @note (@note_len bytes) says what is lacking; @note may carry a
+ * remark with guesses too.  Errors only for MS_ERR_NOMEM.
  */
 struct ms_error *ms_owner_rank(struct ms_dwarf_index *const *indexes, size_t nr,
-			       const struct ms_pattern *pattern, uint32_t min_size,
-			       struct ms_owner_guess *guesses, size_t max, size_t *nr_out);
+			       const struct ms_pattern *pattern, struct ms_owner_guess *guesses,
+			       size_t max, size_t *nr_out, char *note, size_t note_len);
 
 #endif

@@ -4,7 +4,6 @@
 
 #include "resolve.h"
 
-#define TARGET_WORDS 8		/* words of a shared target looked at */
 #define MAX_SYMBOL_OFFSET 0x100000	/* farther from a symbol than this is not "in" it */
 
 void ms_symbol_format(const struct ms_symbol *sym, char *buf, size_t len)
@@ -40,40 +39,6 @@ static void resolve_symbol_word(struct ms_word *w, const struct ms_env *env)
 				       "pointer to globals, varies; e.g. &");
 }
 
-/* "whose +0x0 is &ops [mod], +0x8 is fn [mod]" for the symbols inside the target object. */
-static void describe_target_words(const struct ms_env *env, uint64_t obj, char *buf, size_t len)
-{
-	uint64_t words[TARGET_WORDS];
-	size_t used = strlen(buf);
-	int i, named = 0;
-
-	if (!env->read || !env->read(env->ctx, obj, words, sizeof(words)))
-		return;
-	for (i = 0; i < TARGET_WORDS && used < len; i++) {
-		struct ms_symbol sym;
-		char name[160];
-
-		if (words[i] < (1ULL << 47) || !lookup(env, words[i], &sym))
-			continue;
-		ms_symbol_format(&sym, name, sizeof(name));
-		used += snprintf(buf + used, len - used, "%s+0x%x is %s%s", named++ ? ", " : ", whose ",
-				 i * 8, sym.is_text ? "" : "&", name);
-	}
-}
-
-static void resolve_shared_pointer(struct ms_word *w, uint64_t count, const struct ms_env *env)
-{
-	struct ms_slab_object obj;
-
-	if (!w->constant || !w->value || !env->slab_object ||
-	    !env->slab_object(env->ctx, w->value, &obj))
-		return;
-	snprintf(w->meaning, sizeof(w->meaning), "all %llu point to the same %s object %llx+0x%llx",
-		 (unsigned long long)count, obj.cache_name, (unsigned long long)obj.object,
-		 (unsigned long long)(w->value - obj.object));
-	describe_target_words(env, obj.object, w->meaning, sizeof(w->meaning));
-}
-
 void ms_pattern_resolve(struct ms_pattern *p, uint64_t count, const struct ms_env *env)
 {
 	size_t i;
@@ -89,11 +54,6 @@ void ms_pattern_resolve(struct ms_pattern *p, uint64_t count, const struct ms_en
 		case MS_TOK_KTEXT:
 		case MS_TOK_KDATA:
 			resolve_symbol_word(w, env);
-			break;
-		case MS_TOK_SAME_CACHE:
-		case MS_TOK_SLAB:
-		case MS_TOK_HEAP:
-			resolve_shared_pointer(w, count, env);
 			break;
 		default:
 			break;

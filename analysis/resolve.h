@@ -14,11 +14,30 @@
 #include "pattern.h"
 
 /*
- * Fill each word's symbol and meaning in @p (only words that have none yet) through @env;
- * words @env cannot answer for are left as they are.  @count is the cluster's size, for
- * "all N objects".  Never fails; reads at most one small object per shared pointer.
+ * Fill the symbol and meaning of each text or data pointer word of @p (only words that have
+ * none yet) through @env; words @env cannot answer for are left as they are.  @count is the
+ * cluster's size.  Never fails.
  */
 void ms_pattern_resolve(struct ms_pattern *p, uint64_t count, const struct ms_env *env);
+
+#define MS_FOLLOW_DEFAULT_DEPTH 2
+#define MS_FOLLOW_MAX_DEPTH 4
+#define MS_FOLLOW_MAX_TARGETS 16	/* distinct target objects read per offset */
+#define MS_FOLLOW_MAX_BYTES 512		/* bytes read of each target object */
+
+/*
+ * Follow the pointers into slab objects that @p's words hold, @depth levels deep (0: none):
+ * at each pointer word, read that word in each of @objects (@nr addresses of the cluster's
+ * objects, e.g. its examples), find the slab object each value lands in, and summarise the
+ * targets into the word's struct ms_target: how many distinct, their cache, where in them the
+ * pointers land, and their own words (consensus over up to MS_FOLLOW_MAX_TARGETS of them,
+ * symbols resolved, followed again one level less deep).  The word's meaning becomes "all N
+ * point to the same kmalloc-128 object ffff...+0x0, whose +0x0 is &ops" or "point into
+ * kmalloc-128 at +0x10: 3 distinct objects in 64 sampled".  Never fails; what cannot be read
+ * is left out.  Call after ms_pattern_resolve().
+ */
+void ms_pattern_follow(struct ms_pattern *p, const uint64_t *objects, size_t nr,
+		       const struct ms_layout *layout, const struct ms_env *env, unsigned depth);
 
 /* Format @sym as "name+0xoff [module]" (no offset when 0, no module for the kernel). */
 void ms_symbol_format(const struct ms_symbol *sym, char *buf, size_t len);

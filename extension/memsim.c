@@ -11,7 +11,9 @@
 #include "defs.h"
 
 #include "adapter.h"
+#include "debuginfo.h"
 #include "memsim_cmd.h"
+#include "resolve.h"
 
 static struct slub_layout layout;	/* discovered once per session */
 static volatile int stop_requested;
@@ -37,11 +39,11 @@ static int parse_number(const char *arg, const char *what, uint64_t *out)
 
 void cmd_memsim(void)
 {
-	struct memsim_options opt = { .top = 5, .mem_mib = 256 };
+	struct memsim_options opt = { .top = 5, .mem_mib = 256, .depth = MS_FOLLOW_DEFAULT_DEPTH };
 	struct sigaction sa, old;
 	int c;
 
-	while ((c = getopt(argcnt, args, "bfjlstS:n:m:")) != EOF) {
+	while ((c = getopt(argcnt, args, "bfjlstS:n:m:d:")) != EOF) {
 		switch (c) {
 		case 'f':
 			opt.include_free = 1;
@@ -74,6 +76,15 @@ void cmd_memsim(void)
 		case 'm':
 			if (!parse_number(optarg, "-m", &opt.mem_mib))
 				return;
+			break;
+		case 'd':
+			if (!parse_number(optarg, "-d", &opt.depth))
+				return;
+			if (opt.depth > MS_FOLLOW_MAX_DEPTH) {
+				error(INFO, "-d %lu: pointers are followed at most %d deep\n",
+				      (ulong)opt.depth, MS_FOLLOW_MAX_DEPTH);
+				return;
+			}
 			break;
 		default:
 			argerrs++;
@@ -108,7 +119,7 @@ void cmd_memsim(void)
 static char *help_memsim[] = {
 	"memsim",
 	"find what fills a slab cache: the dominant object pattern and its owner",
-	"[-bfjlst] [-S slabs] [-n top] [-m MiB] cache",
+	"[-bfjlst] [-S slabs] [-n top] [-m MiB] [-d depth] cache",
 	"  Walks every slab of a SLUB cache (full slabs too, which \"kmem -S\" cannot",
 	"  list), separates allocated from free objects exactly, clusters the allocated",
 	"  objects by content, and reports the dominant pattern: its share of the cache,",
@@ -125,13 +136,23 @@ static char *help_memsim[] = {
 	"              are then estimates and say so.",
 	"  -n top      how many clusters to list (default 5).",
 	"  -m MiB      memory cap for the clustering state (default 256).",
+	"  -d depth    how deep to follow pointers into the objects they reach, and",
+	"              score the pointed-to structs in the owner guess (default 2,",
+	"              at most 4; 0: do not follow).",
 	"          -j  print the report as JSON (schema: docs/json-schema.md).",
-	"          -t  time the walk: slabs, objects, MB read, objects/s, MB/s.",
+	"          -t  time the walk (slabs, objects, MB read, objects/s, MB/s), the",
+	"              analysis and the owner guess.",
 	"          -b  benchmark floor: scan the memory map and read exactly the same",
 	"              slab pages, decode and analyse nothing; prints the -t line.",
 	"",
 	"  Load module symbols first (\"mod -S\" or \"mod -s NAME PATH\") so pointers into",
 	"  modules resolve and the owner guess can use the modules' debuginfo.",
+	"  The owner guess ranks every struct whose size lands in the cache against",
+	"  the dominant pattern, word by word (function pointers, pointers to typed",
+	"  globals, pointers into other caches and what those objects hold, lists,",
+	"  integers, text), and prints the best five with the evidence that decided.",
+	"  The vmlinux's struct index is built once (about a second) and cached under",
+	"  $MEMSIM_CACHE/dwarf or ~/.cache/memsim/dwarf.",
 	"  Ctrl-C stops a long walk; the report then covers the slabs walked so far.",
 	"",
 	"EXAMPLES",
@@ -155,4 +176,5 @@ void __attribute__((constructor)) memsim_init(void)
 
 void __attribute__((destructor)) memsim_fini(void)
 {
+	debuginfo_unload();
 }

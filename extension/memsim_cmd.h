@@ -9,7 +9,7 @@
 struct memsim_options {
 	const char *cache;
 	int include_free, json, summary_only, timing;
-	uint64_t top, mem_mib;
+	uint64_t top, mem_mib, depth;
 	struct walk_options walk;
 };
 

@@ -8,8 +8,10 @@
 
 #include "adapter.h"
 #include "crash_env.h"
+#include "debuginfo.h"
 #include "engine.h"
 #include "json.h"
+#include "owner.h"
 #include "memsim_cmd.h"
 #include "report.h"
 #include "resolve.h"
@@ -78,6 +80,50 @@ static int walk_and_cluster(const struct slub_layout *l, const struct cache_info
 	return 1;
 }
 
+/* Rank owner structs for the dominant allocated cluster of @r into @rep. */
+static void guess_owner(const struct ms_result *r, const struct memsim_options *opt,
+			struct ms_report *rep, struct ms_owner_guess *guesses, char *note,
+			size_t len)
+{
+	const struct ms_cluster *d = ms_result_dominant(r);
+	struct debuginfo *di;
+	struct ms_error *err;
+	double t0 = now_seconds();
+	size_t n = 0;
+
+	rep->owner_note = note;
+	note[0] = 0;
+	if (!d) {
+		snprintf(note, len, "no allocated cluster to guess the owner of");
+		return;
+	}
+	di = calloc(1, sizeof(*di));
+	if (!di) {
+		snprintf(note, len, "out of memory");
+		return;
+	}
+	debuginfo_open(di);
+	err = ms_owner_rank(di->indexes, di->nr, &d->pattern, guesses, MS_OWNER_MAX_GUESSES, &n,
+			    note, len);
+	if (err) {
+		snprintf(note, len, "%s", err->message);
+		ms_error_free(err);
+	}
+	if (di->note[0]) {
+		size_t used = strlen(note);
+
+		snprintf(note + used, len - used, "%s%s", used ? "; " : "", di->note);
+	}
+	rep->guesses = guesses;
+	rep->nr_guesses = n;
+	if (opt->timing)
+		fprintf(fp, "owner guess: %.3f s (%zu debuginfo files, %zu modules; vmlinux index "
+			    "%s)\n", now_seconds() - t0, di->nr, di->nr_modules,
+			di->vmlinux_built ? "built now" : "from the cache");
+	debuginfo_close(di);
+	free(di);
+}
+
 /* The full scan: walk, cluster, report. */
 static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 		    const struct memsim_options *opt, volatile int *stop, struct walk_result *res)
@@ -88,6 +134,8 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 	struct ms_env env;
 	struct ms_report rep;
 	struct ms_result *result = NULL;
+	struct ms_owner_guess guesses[MS_OWNER_MAX_GUESSES];
+	char note[800];
 	struct ms_error *err;
 	size_t i;
 
@@ -114,10 +162,15 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 		memset(&rep, 0, sizeof(rep));
 		rep.summary = &res->summary;
 		result = ms_engine_take_result(e);
-		for (i = 0; result && i < result->nr_clusters && i < 3; i++)
-			ms_pattern_resolve(&result->clusters[i].pattern, result->clusters[i].count, &env);
+		for (i = 0; result && i < result->nr_clusters && i < 3 && !*stop; i++) {
+			struct ms_cluster *c = &result->clusters[i];
+
+			ms_pattern_resolve(&c->pattern, c->count, &env);
+			ms_pattern_follow(&c->pattern, c->examples, c->nr_examples, &el.layout,
+					  &env, (unsigned)opt->depth);
+		}
 		rep.result = result;
-		rep.owner_note = "owner-struct guessing from debuginfo is not in this build yet";
+		guess_owner(result, opt, &rep, guesses, note, sizeof(note));
 		rep.top_n = opt->top;
 		rep.nr_examples = 4;
 		if (opt->json)

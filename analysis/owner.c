@@ -1,0 +1,746 @@
+/* owner.c - which struct a cluster's objects are, scored against debuginfo; see owner.h. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "owner.h"
+
+#define MAX_SLOTS 4096		/* leaves of one flattened candidate */
+#define MAX_DEPTH 2		/* levels of pointed-to objects scored */
+#define STRONG 2.0		/* a word scoring this much is typed evidence */
+#define MIN_DECISIVE 3.0	/* a guess needs at least this much typed evidence */
+#define MAX_VAR_TYPES 8
+
+struct ranker {
+	struct ms_dwarf_index *const *idx;
+	size_t nidx;
+	const char *cache_name;
+	uint32_t object_size;
+	int dedicated;
+};
+
+/* One scored word: what decided it, for the evidence lines. */
+struct verdict {
+	double score;
+	char line[560];
+};
+
+struct scored {
+	size_t index;			/* which ms_dwarf_index */
+	const struct ms_dw_struct *s;
+	double score;
+	double strong;			/* sum of the typed-evidence word scores */
+};
+
+/* ---- small helpers ---- */
+
+static const uint32_t kmalloc_classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024,
+					     2048, 4096, 8192, 16384, 32768, 65536, 131072 };
+
+uint32_t ms_owner_min_size(const char *cache_name, uint32_t object_size)
+{
+	uint32_t prev = 0;
+	size_t i;
+
+	if (!cache_name || !ms_cache_is_general(cache_name))
+		return object_size;
+	for (i = 0; i < sizeof(kmalloc_classes) / sizeof(kmalloc_classes[0]); i++)
+		if (kmalloc_classes[i] < object_size)
+			prev = kmalloc_classes[i];
+	return prev + 1;
+}
+
+/* Split "name+0xoff [module]" into its parts. */
+static int parse_symbol(const char *text, char *name, size_t nlen, uint64_t *offset,
+			char *module, size_t mlen)
+{
+	const char *plus = strstr(text, "+0x"), *br = strchr(text, '[');
+	size_t n = strcspn(text, "+ ");
+
+	if (!text[0] || n >= nlen)
+		return 0;
+	memcpy(name, text, n);
+	name[n] = 0;
+	*offset = plus ? strtoull(plus + 3, NULL, 16) : 0;
+	module[0] = 0;
+	if (br) {
+		size_t m = strcspn(br + 1, "]");
+
+		if (m < mlen) {
+			memcpy(module, br + 1, m);
+			module[m] = 0;
+		}
+	}
+	return 1;
+}
+
+/* Types of the global @name, from @module's index first, then all. */
+static size_t var_types(const struct ranker *r, const char *name, const char *module,
+			const char **types, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nidx && !n; i++)
+		if (!strcmp(ms_dwarf_index_origin(r->idx[i]), module[0] ? module : "vmlinux"))
+			n = ms_dwarf_index_var_types(r->idx[i], name, types, max);
+	for (i = 0; i < r->nidx && !n; i++)
+		n = ms_dwarf_index_var_types(r->idx[i], name, types, max);
+	return n < max ? n : max;
+}
+
+/* The definition of "struct NAME" (@key) in any index; *@which gets its index. */
+static const struct ms_dw_struct *find_struct(const struct ranker *r, const char *key,
+					      size_t *which)
+{
+	size_t i;
+
+	if (strncmp(key, "struct ", 7))
+		return NULL;
+	for (i = 0; i < r->nidx; i++) {
+		const struct ms_dw_struct *s = ms_dwarf_index_find_struct(r->idx[i], key + 7);
+
+		if (s) {
+			*which = i;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+static int is_link(const struct ms_slot *s)
+{
+	return s->link == MS_LINK_LIST || s->link == MS_LINK_HLIST_NODE ||
+	       s->link == MS_LINK_HLIST_HEAD || s->link == MS_LINK_LLIST;
+}
+
+static const char *slot_desc(const struct ms_slot *s, char *buf, size_t len)
+{
+	static const char *const links[] = { "", "list_head", "hlist_node", "hlist_head",
+					      "rb_node", "llist_node", "rcu_head" };
+
+	switch (s->kind) {
+	case MS_SLOT_FNPTR:
+		snprintf(buf, len, "function pointer");
+		break;
+	case MS_SLOT_PTR:
+		snprintf(buf, len, "%s *", s->pointee);
+		break;
+	case MS_SLOT_VOIDPTR:
+		snprintf(buf, len, "untyped pointer");
+		break;
+	case MS_SLOT_CHARS:
+		snprintf(buf, len, "char[%u]", s->size);
+		break;
+	case MS_SLOT_FLOAT:
+		snprintf(buf, len, "float");
+		break;
+	default:
+		snprintf(buf, len, "%u-byte integer", s->size);
+		break;
+	}
+	if (s->link != MS_LINK_NONE) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len - n, " in a %s", links[s->link]);
+	}
+	return buf;
+}
+
+static int word_is_pointer(enum ms_token_kind k)
+{
+	switch (k) {
+	case MS_TOK_SELF:
+	case MS_TOK_SAME_CACHE:
+	case MS_TOK_SLAB:
+	case MS_TOK_HEAP:
+	case MS_TOK_KTEXT:
+	case MS_TOK_KDATA:
+	case MS_TOK_VMALLOC:
+	case MS_TOK_VMEMMAP:
+	case MS_TOK_PERCPU:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static double score_struct(const struct ranker *r, size_t which, const struct ms_dw_struct *s,
+			   const struct ms_word *words, size_t nw, uint32_t limit, int depth,
+			   struct verdict *v, double *strong);
+
+/* Does struct @key's size land in @t's cache, where the pointers land at its start? */
+static int fits_target(const struct ms_dw_struct *ts, const struct ms_target *t)
+{
+	uint32_t min = ms_owner_min_size(t->cache_name, t->object_size);
+
+	if (!ts || !t->object_size)
+		return 0;
+	if (ts->size >= min && ts->size <= t->object_size)
+		return 1;
+	return ts->flexible && ts->size < t->object_size;
+}
+
+/* A pointer into slab objects (@w->target) against pointer slot @sl. */
+static double score_heap_ptr(const struct ranker *r, const struct ms_word *w,
+			     const struct ms_slot *sl, int depth, char *why, size_t len)
+{
+	const struct ms_target *t = w->target;
+	const struct ms_dw_struct *ts;
+	double sc = sl->kind == MS_SLOT_PTR ? 1.0 : 0.7, sub, strong = 0;
+	size_t which = 0;
+
+	if (is_link(sl)) {
+		snprintf(why, len, "a pointer to another object");
+		return t && t->offset_in_target ? 2.0 : 1.5;
+	}
+	if (sl->kind != MS_SLOT_PTR || !t) {
+		snprintf(why, len, "a pointer to a heap object");
+		return sc;
+	}
+	ts = find_struct(r, sl->pointee, &which);
+	if (!ts) {
+		snprintf(why, len, "a pointer into %s", t->cache_name);
+		return sc;
+	}
+	if (t->offset_in_target == 0 && fits_target(ts, t)) {
+		sc = 2.5;
+		snprintf(why, len, "a pointer into %s, where a %u-byte %s fits", t->cache_name,
+			 ts->size, sl->pointee);
+	} else if (t->offset_in_target == 0) {
+		sc = -0.5;
+		snprintf(why, len, "a pointer into %s, where a %u-byte %s does not fit",
+			 t->cache_name, ts->size, sl->pointee);
+		return sc;
+	} else {
+		snprintf(why, len, "a pointer to +0x%x of a %s object", t->offset_in_target,
+			 t->cache_name);
+		return 0.5;
+	}
+	if (depth < MAX_DEPTH && t->words && t->nr_words) {
+		sub = score_struct(r, which, ts, t->words, t->nr_words, ts->size, depth + 1, NULL,
+				   &strong);
+		if (strong > 0) {
+			double bonus = fmin(0.5 * strong, 4.0);
+			size_t n = strlen(why);
+
+			sc += bonus;
+			snprintf(why + n, len - n, "; its objects match %s (%+.1f)", sl->pointee,
+				 bonus);
+		}
+		(void)sub;
+	}
+	return sc;
+}
+
+/* Word @w against an 8-byte pointer or integer slot @sl. */
+static double score_slot(const struct ranker *r, const struct ms_word *w,
+			 const struct ms_slot *sl, int depth, char *why, size_t len)
+{
+	int ptr = sl->kind == MS_SLOT_PTR || sl->kind == MS_SLOT_VOIDPTR || sl->kind == MS_SLOT_FNPTR;
+	char name[128], module[64];
+	const char *types[MAX_VAR_TYPES];
+	uint64_t off = 0;
+	size_t n, i;
+
+	why[0] = 0;
+	switch (w->kind) {
+	case MS_TOK_ZERO:
+	case MS_TOK_SLAB_POISON:
+		return 0;
+	case MS_TOK_SMALL:
+		if (sl->kind == MS_SLOT_INT) {
+			snprintf(why, len, "small values");
+			return 1.0;
+		}
+		snprintf(why, len, "small values, not a pointer");
+		return ptr ? -2.0 : 0;
+	case MS_TOK_RAW:
+		if (sl->kind == MS_SLOT_INT || sl->kind == MS_SLOT_FLOAT) {
+			snprintf(why, len, "64-bit values");
+			return 0.5;
+		}
+		snprintf(why, len, "values that are no pointer");
+		return ptr ? -1.0 : 0;
+	case MS_TOK_ASCII:
+		snprintf(why, len, "text");
+		return sl->kind == MS_SLOT_CHARS ? 2.5 : ptr ? -2.0 : 0.2;
+	case MS_TOK_USER:
+		snprintf(why, len, "user-space addresses");
+		return sl->kind == MS_SLOT_VOIDPTR ? 1.0 : sl->kind == MS_SLOT_INT ? 0.7 :
+		       sl->kind == MS_SLOT_PTR	   ? 0.5 : -1.0;
+	case MS_TOK_LIST_POISON:
+		snprintf(why, len, "list poison");
+		if (is_link(sl))
+			return 3.0;
+		return ptr ? 0.5 : -1.0;
+	case MS_TOK_SELF:
+		if (sl->link == MS_LINK_LIST && sl->link_offset == w->arg) {
+			snprintf(why, len, "a pointer to itself (an empty list)");
+			return 3.0;
+		}
+		snprintf(why, len, "a pointer into the object itself");
+		if (is_link(sl))
+			return 1.0;
+		if (sl->kind == MS_SLOT_PTR || sl->kind == MS_SLOT_VOIDPTR)
+			return 0.5;
+		return sl->kind == MS_SLOT_FNPTR ? -2.0 : -1.5;
+	case MS_TOK_KTEXT:
+		snprintf(why, len, "function %s", w->symbol[0] ? w->symbol : "pointer");
+		if (sl->kind == MS_SLOT_FNPTR)
+			return w->symbol[0] && !strstr(w->symbol, "+0x") ? 4.0 : 2.0;
+		if (sl->kind == MS_SLOT_VOIDPTR)
+			return 1.0;
+		return sl->kind == MS_SLOT_INT && sl->size == 8 ? 0.5 : -1.5;
+	case MS_TOK_KDATA:
+		if (!w->symbol[0] ||
+		    !parse_symbol(w->symbol, name, sizeof(name), &off, module, sizeof(module))) {
+			snprintf(why, len, "a pointer to kernel data");
+			return ptr && sl->kind != MS_SLOT_FNPTR ? 1.0 : -1.0;
+		}
+		n = var_types(r, name, module, types, MAX_VAR_TYPES);
+		if (off == 0 && sl->kind == MS_SLOT_PTR) {
+			for (i = 0; i < n; i++)
+				if (!strcmp(types[i], sl->pointee)) {
+					snprintf(why, len, "&%s, a %s", w->symbol, types[i]);
+					return 5.0;
+				}
+			snprintf(why, len, "&%s, %s%s", w->symbol, n ? "a " : "of unknown type",
+				 n ? types[0] : "");
+			if (is_link(sl))
+				return n && (!strcmp(types[0], "struct list_head") ||
+					     !strcmp(types[0], "struct hlist_head")) ? 2.5 : 0.5;
+			return n ? -1.0 : 0.5;
+		}
+		snprintf(why, len, "&%s", w->symbol);
+		if (is_link(sl))
+			return 1.5;
+		if (sl->kind == MS_SLOT_FNPTR)
+			return -2.0;
+		if (ptr)
+			return off ? 0.5 : 1.0;
+		return sl->kind == MS_SLOT_INT && sl->size == 8 ? 0.3 : -1.0;
+	case MS_TOK_SAME_CACHE:
+	case MS_TOK_SLAB:
+	case MS_TOK_HEAP:
+		if (sl->kind == MS_SLOT_FNPTR) {
+			snprintf(why, len, "a heap pointer, not code");
+			return -2.0;
+		}
+		if (!ptr) {
+			snprintf(why, len, "pointers, not integers");
+			return sl->kind == MS_SLOT_INT && sl->size == 8 ? -0.5 : -1.5;
+		}
+		return score_heap_ptr(r, w, sl, depth, why, len);
+	case MS_TOK_VMEMMAP:
+		snprintf(why, len, "a struct page pointer");
+		if (sl->kind == MS_SLOT_PTR)
+			return !strcmp(sl->pointee, "struct page") ? 3.0 : -0.5;
+		return sl->kind == MS_SLOT_VOIDPTR ? 0.5 : 0;
+	case MS_TOK_PERCPU:
+		snprintf(why, len, "a per-cpu pointer");
+		return sl->kind == MS_SLOT_FNPTR ? -1.0 : ptr ? 1.0 : 0.5;
+	case MS_TOK_VMALLOC:
+		snprintf(why, len, "a vmalloc address");
+		return sl->kind == MS_SLOT_FNPTR ? -1.0 : ptr ? 0.7 : 0.3;
+	default:
+		return 0;
+	}
+}
+
+/* Word @w against slots smaller than a word (packed integers, bytes of text). */
+static double score_packed(const struct ms_word *w, int has_chars, char *why, size_t len)
+{
+	switch (w->kind) {
+	case MS_TOK_SMALL:
+		snprintf(why, len, "small values");
+		return 0.8;
+	case MS_TOK_RAW:
+		snprintf(why, len, "packed values");
+		return 0.5;
+	case MS_TOK_ASCII:
+		snprintf(why, len, "text");
+		return has_chars ? 2.5 : 0.2;
+	case MS_TOK_ZERO:
+	case MS_TOK_SLAB_POISON:
+		return 0;
+	default:
+		snprintf(why, len, "a pointer where the members are smaller");
+		return word_is_pointer(w->kind) ? -2.0 : 0;
+	}
+}
+
+/* Best reading of word @w by the members of @flat; fills @v. */
+static void score_word(const struct ranker *r, const struct ms_flat *flat, uint32_t size,
+		       const struct ms_word *w, int depth, struct verdict *v)
+{
+	double best = -1e9, sc;
+	char why[300], desc[112];
+	const struct ms_slot *bs = NULL;
+	int small = 0, chars = 0, any = 0;
+	size_t i;
+
+	v->score = 0;
+	v->line[0] = 0;
+	for (i = 0; i < flat->nr; i++) {
+		const struct ms_slot *sl = &flat->slots[i];
+
+		if (sl->offset >= w->offset + 8 || sl->offset + sl->size <= w->offset)
+			continue;
+		any = 1;
+		if (sl->kind == MS_SLOT_CHARS) {
+			chars = 1;
+			continue;
+		}
+		if (sl->offset != w->offset || sl->size != 8 || w->width != 8) {
+			small = 1;
+			continue;
+		}
+		sc = score_slot(r, w, sl, depth, why, sizeof(why));
+		if (sc > best) {
+			best = sc;
+			bs = sl;
+			snprintf(v->line, sizeof(v->line), "+0x%x %s -> %s (%s)", w->offset, why,
+				 sl->path[0] ? sl->path : "?", slot_desc(sl, desc, sizeof(desc)));
+		}
+	}
+	if (small || chars) {
+		sc = score_packed(w, chars, why, sizeof(why));
+		if (sc > best) {
+			best = sc;
+			bs = NULL;
+			snprintf(v->line, sizeof(v->line), "+0x%x %s -> %s", w->offset, why,
+				 chars ? "a char array" : "members smaller than a word");
+		}
+	}
+	if (!any) {
+		if (w->offset >= size || w->kind == MS_TOK_ZERO || w->kind == MS_TOK_SLAB_POISON) {
+			best = 0;
+		} else {
+			best = word_is_pointer(w->kind) ? -1.0 : -0.5;
+			snprintf(v->line, sizeof(v->line), "+0x%x %s in padding", w->offset,
+				 ms_token_kind_name(w->kind));
+		}
+	}
+	(void)bs;
+	v->score = best * (w->agree >= 0.5 ? w->agree : w->agree * 0.5);
+	if (v->line[0]) {
+		size_t n = strlen(v->line);
+
+		snprintf(v->line + n, sizeof(v->line) - n, ": %+.1f", v->score);
+	}
+}
+
+/* Score struct @s against @nw words; per-word verdicts into @v (may be NULL). */
+static double score_struct(const struct ranker *r, size_t which, const struct ms_dw_struct *s,
+			   const struct ms_word *words, size_t nw, uint32_t limit, int depth,
+			   struct verdict *v, double *strong)
+{
+	struct ms_flat flat = { 0 };
+	struct verdict tmp;
+	double total = 0;
+	size_t i;
+
+	*strong = 0;
+	if (ms_dwarf_index_flatten(r->idx[which], s, limit, MAX_SLOTS, &flat) < 0) {
+		ms_flat_release(&flat);
+		return -1e9;
+	}
+	for (i = 0; i < nw; i++) {
+		struct verdict *vi = v ? &v[i] : &tmp;
+
+		score_word(r, &flat, s->size, &words[i], depth, vi);
+		total += vi->score;
+		if (vi->score >= STRONG)
+			*strong += vi->score;
+	}
+	ms_flat_release(&flat);
+	return total;
+}
+
+/* ---- name and origin ---- */
+
+/* Bonus for a struct named like a dedicated cache: "inotify_inode_mark", "foo_cache". */
+static double name_bonus(const struct ranker *r, const char *name, char *why, size_t len)
+{
+	char base[64];
+	size_t n;
+
+	why[0] = 0;
+	if (!r->dedicated || !name[0])
+		return 0;
+	snprintf(base, sizeof(base), "%s", r->cache_name);
+	n = strlen(base);
+	if (n > 6 && !strcmp(base + n - 6, "_cache"))
+		base[n - 6] = 0;
+	else if (n > 7 && !strcmp(base + n - 7, "_cachep"))
+		base[n - 7] = 0;
+	if (!strcmp(name, r->cache_name) || !strcmp(name, base)) {
+		snprintf(why, len, "named like the cache %s: +3.0", r->cache_name);
+		return 3.0;
+	}
+	if (strlen(name) >= 4 && strlen(base) >= 4 && (strstr(base, name) || strstr(name, base))) {
+		snprintf(why, len, "name overlaps the cache's, %s: +1.0", r->cache_name);
+		return 1.0;
+	}
+	return 0;
+}
+
+/* Symbols of the pattern in module @origin favour that module's structs. */
+static double origin_bonus(const char *origin, const struct ms_pattern *p, char *why, size_t len)
+{
+	char tag[72];
+	size_t i, hits = 0;
+
+	why[0] = 0;
+	if (!strcmp(origin, "vmlinux"))
+		return 0;
+	snprintf(tag, sizeof(tag), "[%s]", origin);
+	for (i = 0; i < p->nr_words; i++) {
+		const struct ms_word *w = &p->words[i];
+		const struct ms_target *t = w->target;
+		size_t k;
+
+		if (strstr(w->symbol, tag))
+			hits++;
+		for (k = 0; t && k < t->nr_words; k++)
+			if (strstr(t->words[k].symbol, tag))
+				hits++;
+	}
+	if (!hits)
+		return 0;
+	snprintf(why, len, "defined in %s, whose symbols the objects hold: +%.1f", origin,
+		 hits > 1 ? 2.0 : 1.0);
+	return hits > 1 ? 2.0 : 1.0;
+}
+
+/* ---- ranking ---- */
+
+static int cmp_scored(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (x->s->size != y->s->size)
+		return x->s->size > y->s->size ? -1 : 1;
+	return strcmp(x->s->name, y->s->name);
+}
+
+static double total_score(const struct ranker *r, const struct ms_pattern *p, size_t which,
+			  const struct ms_dw_struct *s, struct verdict *v, double *strong,
+			  char *extra1, char *extra2, size_t len)
+{
+	double sc = score_struct(r, which, s, p->words, p->nr_words, p->object_size, 0, v, strong);
+	double nb = name_bonus(r, s->name, extra1, len);
+	double ob = origin_bonus(ms_dwarf_index_origin(r->idx[which]), p, extra2, len);
+
+	if (r->dedicated && s->size != r->object_size)
+		sc -= 1.0;
+	*strong += nb + ob;
+	return sc + nb + ob;
+}
+
+static int cmp_verdict(const void *a, const void *b)
+{
+	double x = fabs(((const struct verdict *)a)->score);
+	double y = fabs(((const struct verdict *)b)->score);
+
+	return x > y ? -1 : x < y;
+}
+
+static void fill_guess(const struct ranker *r, const struct ms_pattern *p,
+		       const struct scored *c, struct ms_owner_guess *g)
+{
+	struct verdict *v = calloc(p->nr_words ? p->nr_words : 1, sizeof(*v));
+	char e1[200], e2[200];
+	double strong;
+	size_t i;
+
+	memset(g, 0, sizeof(*g));
+	snprintf(g->type_name, sizeof(g->type_name), "struct %s", c->s->name);
+	snprintf(g->origin, sizeof(g->origin), "%s", ms_dwarf_index_origin(r->idx[c->index]));
+	g->size = c->s->size;
+	g->score = c->score;
+	if (!v)
+		return;
+	total_score(r, p, c->index, c->s, v, &strong, e1, e2, sizeof(e1));
+	if (e1[0])
+		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.199s", e1);
+	if (e2[0])
+		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.199s", e2);
+	/* the words that weighed most, either way */
+	qsort(v, p->nr_words, sizeof(*v), cmp_verdict);
+	for (i = 0; i < p->nr_words && g->nr_evidence < MS_OWNER_MAX_EVIDENCE; i++)
+		if (v[i].line[0] && fabs(v[i].score) >= 0.25)
+			snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.199s",
+				 v[i].line);
+	free(v);
+}
+
+static int add_candidate(struct scored **cands, size_t *n, size_t *cap, size_t which,
+			 const struct ms_dw_struct *s)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 1024;
+		struct scored *p = realloc(*cands, c * sizeof(*p));
+
+		if (!p)
+			return -1;
+		*cands = p;
+		*cap = c;
+	}
+	(*cands)[(*n)++] = (struct scored){ which, s, 0, 0 };
+	return 0;
+}
+
+/*
+ * A module's debuginfo repeats every kernel struct its code uses: such a struct is the
+ * kernel's (index 0 is the vmlinux when there is one), not the module's own.
+ */
+static int also_in_kernel(const struct ranker *r, size_t which, const struct ms_dw_struct *s)
+{
+	const struct ms_dw_struct *k;
+
+	if (!which || strcmp(ms_dwarf_index_origin(r->idx[0]), "vmlinux"))
+		return 0;
+	k = ms_dwarf_index_find_struct(r->idx[0], s->name);
+	return k && k->size == s->size;
+}
+
+/* Candidates: sizes that land in the cache, flexible structs, a struct named like it. */
+static int gather(const struct ranker *r, uint32_t min, struct scored **cands, size_t *n)
+{
+	size_t cap = 0, i, k, m;
+	char nb[200];
+
+	for (i = 0; i < r->nidx; i++) {
+		const struct ms_dw_struct *s = ms_dwarf_index_by_size(r->idx[i], min, r->object_size,
+								      &m);
+
+		for (k = 0; k < m; k++)
+			if (!also_in_kernel(r, i, &s[k]) && add_candidate(cands, n, &cap, i, &s[k]))
+				return -1;
+		s = ms_dwarf_index_by_size(r->idx[i], 8, min ? min - 1 : 0, &m);
+		for (k = 0; k < m; k++)
+			if (((s[k].flexible && !r->dedicated) ||
+			     name_bonus(r, s[k].name, nb, sizeof(nb)) > 0) &&
+			    !also_in_kernel(r, i, &s[k]))
+				if (add_candidate(cands, n, &cap, i, &s[k]))
+					return -1;
+	}
+	return 0;
+}
+
+static int pattern_is_plain(const struct ms_pattern *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_words; i++)
+		if (p->words[i].kind != MS_TOK_ZERO && p->words[i].kind != MS_TOK_SMALL &&
+		    p->words[i].kind != MS_TOK_RAW && p->words[i].kind != MS_TOK_SLAB_POISON)
+			return 0;
+	return 1;
+}
+
+static void module_note(const struct ranker *r, const struct ms_pattern *p, char *note,
+			size_t len)
+{
+	size_t i, k;
+
+	for (i = 0; i < p->nr_words; i++) {
+		const char *br = strchr(p->words[i].symbol, '[');
+		char mod[64];
+		int have = 0;
+		size_t m;
+
+		if (!br)
+			continue;
+		m = strcspn(br + 1, "]");
+		if (m >= sizeof(mod))
+			continue;
+		memcpy(mod, br + 1, m);
+		mod[m] = 0;
+		for (k = 0; k < r->nidx; k++)
+			if (!strcmp(ms_dwarf_index_origin(r->idx[k]), mod))
+				have = 1;
+		if (!have) {
+			snprintf(note, len, "module %s holds symbols of these objects but its "
+				 "debuginfo is not loaded (crash> mod -s %s PATH.ko), so its structs "
+				 "are not candidates", mod, mod);
+			return;
+		}
+	}
+}
+
+struct ms_error *ms_owner_rank(struct ms_dwarf_index *const *indexes, size_t nr,
+			       const struct ms_pattern *pattern, struct ms_owner_guess *guesses,
+			       size_t max, size_t *nr_out, char *note, size_t note_len)
+{
+	struct ranker r = { indexes, nr, pattern->cache_name, pattern->object_size, 0 };
+	struct scored *cands = NULL;
+	size_t n = 0, i, shown;
+	uint32_t min;
+	char e1[200], e2[200];
+
+	*nr_out = 0;
+	if (note_len)
+		note[0] = 0;
+	if (!nr) {
+		snprintf(note, note_len, "no debuginfo to take struct types from");
+		return NULL;
+	}
+	r.dedicated = !ms_cache_is_general(pattern->cache_name);
+	min = ms_owner_min_size(pattern->cache_name, pattern->object_size);
+	if (gather(&r, min, &cands, &n)) {
+		free(cands);
+		return ms_error_new(MS_ERR_NOMEM, "out of memory ranking owner structs");
+	}
+	if (r.dedicated && !n) {	/* no struct of exactly that size: widen */
+		r.dedicated = 1;
+		min = pattern->object_size / 2 ? pattern->object_size / 2 : 1;
+		if (gather(&r, min, &cands, &n)) {
+			free(cands);
+			return ms_error_new(MS_ERR_NOMEM, "out of memory ranking owner structs");
+		}
+	}
+	if (!n) {
+		snprintf(note, note_len, "no struct of %u..%u bytes in the debuginfo", min,
+			 pattern->object_size);
+		free(cands);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		struct verdict *none = NULL;
+
+		cands[i].score = total_score(&r, pattern, cands[i].index, cands[i].s, none,
+					     &cands[i].strong, e1, e2, sizeof(e1));
+	}
+	qsort(cands, n, sizeof(*cands), cmp_scored);
+	module_note(&r, pattern, note, note_len);
+	if (cands[0].strong < MIN_DECISIVE || pattern_is_plain(pattern)) {
+		size_t ties = 0;
+
+		for (i = 0; i < n && cands[i].score >= cands[0].score - 0.5; i++)
+			ties++;
+		if (!note[0])
+			snprintf(note, note_len, "too generic to decide: the pattern holds no typed "
+				 "evidence (function or typed pointers, lists, text) and %zu of %zu "
+				 "structs of %u..%u bytes fit it about as well", ties, n, min,
+				 pattern->object_size);
+		free(cands);
+		return NULL;
+	}
+	shown = n < max ? n : max;
+	for (i = 0; i < shown; i++) {
+		fill_guess(&r, pattern, &cands[i], &guesses[i]);
+		guesses[i].margin = i + 1 < n ? cands[i].score - cands[i + 1].score : cands[i].score;
+	}
+	*nr_out = shown;
+	if (!note[0])
+		snprintf(note, note_len, "%zu structs of %u..%u bytes scored", n, min,
+			 pattern->object_size);
+	free(cands);
+	return NULL;
+}
