@@ -644,6 +644,22 @@ static int pattern_is_plain(const struct ms_pattern *p)
 	return 1;
 }
 
+/* Text and the small tail of text, nothing else: a string, not a struct. */
+static int pattern_is_text(const struct ms_pattern *p)
+{
+	size_t i, text = 0;
+
+	for (i = 0; i < p->nr_words; i++) {
+		enum ms_token_kind k = p->words[i].kind;
+
+		if (k == MS_TOK_ASCII)
+			text++;
+		else if (k != MS_TOK_ZERO && k != MS_TOK_SMALL && k != MS_TOK_SLAB_POISON)
+			return 0;
+	}
+	return text > 0;
+}
+
 static void module_note(const struct ranker *r, const struct ms_pattern *p, char *note,
 			size_t len)
 {
@@ -719,6 +735,12 @@ struct ms_error *ms_owner_rank(struct ms_dwarf_index *const *indexes, size_t nr,
 	}
 	qsort(cands, n, sizeof(*cands), cmp_scored);
 	module_note(&r, pattern, note, note_len);
+	if (pattern_is_text(pattern)) {
+		snprintf(note, note_len, "the objects hold text and no pointer: likely strings "
+			 "(kstrdup, kasprintf, kmemdup of a name), which have no struct type");
+		free(cands);
+		return NULL;
+	}
 	if (cands[0].strong < MIN_DECISIVE || pattern_is_plain(pattern)) {
 		size_t ties = 0;
 
@@ -738,7 +760,13 @@ struct ms_error *ms_owner_rank(struct ms_dwarf_index *const *indexes, size_t nr,
 		guesses[i].margin = i + 1 < n ? cands[i].score - cands[i + 1].score : cands[i].score;
 	}
 	*nr_out = shown;
-	if (!note[0])
+	for (i = 1; i < n && cands[i].score >= cands[0].score - 0.25; i++)
+		;
+	if (!note[0] && i > 1)
+		snprintf(note, note_len, "ambiguous: %zu structs share the top score; the evidence "
+			 "does not single one out (%zu structs of %u..%u bytes scored)", i, n, min,
+			 pattern->object_size);
+	else if (!note[0])
 		snprintf(note, note_len, "%zu structs of %u..%u bytes scored", n, min,
 			 pattern->object_size);
 	free(cands);

@@ -187,6 +187,7 @@ def check_json(c, m, text, summ):
     for s in facts.get("strings", []):
         raw = bytes.fromhex(top["representative"]["bytes"])
         c.check(s.encode() in raw, f"representative holds the string {s!r}")
+    check_owner(c, rep, m)
     if "freed" in m:
         gone = set(facts.get("freed_symbols", {}).values())
         leaked = [x for x in alloc if any((w.get("symbol") or "").split(" ")[0] in gone
@@ -196,6 +197,27 @@ def check_json(c, m, text, summ):
                                         for w in x.get("pattern") or [])]
         c.check(stale and abs(stale[0]["count"] - m["freed"]) <= m["freed"] / 100,
                 f"the freed pattern is a free cluster of ~{m['freed']} (got {stale[0]['count'] if stale else 0})")
+
+
+def check_owner(c, rep, m):
+    """Top-1 owner guess is the planted struct, with offset evidence and a struct command."""
+    want = m.get("owner_struct")
+    if not want:
+        return
+    owner = rep.get("owner") or {}
+    guesses = owner.get("guesses") or []
+    top = guesses[0] if guesses else {}
+    c.check(top.get("type") == f"struct {want}",
+            f"top owner guess is struct {want} (got {top.get('type')}; note: {owner.get('note')})")
+    if not top:
+        return
+    origin = m.get("owner_origin") or "vmlinux"
+    c.check(top.get("origin") == origin, f"owner guess comes from {origin} (got {top.get('origin')})")
+    c.check(top.get("margin", 0) > 0, f"owner guess leads the next by a margin (got {top.get('margin')})")
+    c.check(any(e.startswith("+0x") for e in top.get("evidence", [])),
+            "owner evidence lines name the offsets that decided")
+    c.check((top.get("command") or "").startswith(f"struct {want} "),
+            f"owner guess gives a ready-to-run 'struct {want} ADDR'")
 
 
 def main(argv):
