@@ -6,6 +6,7 @@
 
 #include "engine.h"
 #include "owner.h"
+#include "resolve.h"
 
 #define MAX_SLOTS 4096		/* leaves of one flattened candidate */
 #define MAX_DEPTH 2		/* levels of pointed-to objects scored */
@@ -660,34 +661,43 @@ static int pattern_is_text(const struct ms_pattern *p)
 	return text > 0;
 }
 
-static void module_note(const struct ranker *r, const struct ms_pattern *p, char *note,
-			size_t len)
+/* The first module named by a symbol in @words (or what they point to) without an index. */
+static int missing_module(const struct ranker *r, const struct ms_word *words, size_t nr,
+			  int depth, char *mod, size_t len)
 {
 	size_t i, k;
 
-	for (i = 0; i < p->nr_words; i++) {
-		const char *br = strchr(p->words[i].symbol, '[');
-		char mod[64];
+	for (i = 0; i < nr; i++) {
+		const char *br = strchr(words[i].symbol, '[');
+		const struct ms_target *t = words[i].target;
 		int have = 0;
 		size_t m;
 
-		if (!br)
-			continue;
-		m = strcspn(br + 1, "]");
-		if (m >= sizeof(mod))
-			continue;
-		memcpy(mod, br + 1, m);
-		mod[m] = 0;
-		for (k = 0; k < r->nidx; k++)
-			if (!strcmp(ms_dwarf_index_origin(r->idx[k]), mod))
-				have = 1;
-		if (!have) {
-			snprintf(note, len, "module %s holds symbols of these objects but its "
-				 "debuginfo is not loaded (crash> mod -s %s PATH.ko), so its structs "
-				 "are not candidates", mod, mod);
-			return;
+		if (br && (m = strcspn(br + 1, "]")) < len) {
+			memcpy(mod, br + 1, m);
+			mod[m] = 0;
+			for (k = 0; k < r->nidx; k++)
+				if (!strcmp(ms_dwarf_index_origin(r->idx[k]), mod))
+					have = 1;
+			if (!have)
+				return 1;
 		}
+		if (t && t->words && depth < MS_FOLLOW_MAX_DEPTH &&
+		    missing_module(r, t->words, t->nr_words, depth + 1, mod, len))
+			return 1;
 	}
+	return 0;
+}
+
+static void module_note(const struct ranker *r, const struct ms_pattern *p, char *note,
+			size_t len)
+{
+	char mod[64];
+
+	if (missing_module(r, p->words, p->nr_words, 0, mod, sizeof(mod)))
+		snprintf(note, len, "module %s holds symbols of these objects but its debuginfo is "
+			 "not loaded (crash> mod -s %s PATH.ko), so its structs are not candidates",
+			 mod, mod);
 }
 
 struct ms_error *ms_owner_rank(struct ms_dwarf_index *const *indexes, size_t nr,

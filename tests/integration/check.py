@@ -23,6 +23,10 @@ def commands(manifest_path, fmt, so):
     m = json.load(open(manifest_path))
     cache = m["cache"]
     lines = [f"extend {so}"]
+    if manifest_modules(m) and m.get("owner_struct"):
+        # Before the module's debuginfo is loaded, the owner guess must say it lacks it.
+        lines.append(f"!echo '{MARK}nomod'")
+        lines.append(f"memsim -j -n 1 {cache}")
     for mod in manifest_modules(m):
         lines.append(f"mod -s {mod['name']} {mod['path']}")
     sections = [
@@ -96,6 +100,8 @@ def verify(manifest_path, fmt, log_path):
             c.check(kmem[i] == summ[i], f"{n}: memsim {summ[i]} == kmem -s {kmem[i]}")
         c.check(summ[1] >= planted, f"allocated {summ[1]} >= planted {planted}")
     check_json(c, m, sec.get("json", ""), summ)
+    if "nomod" in sec:
+        check_missing_module(c, sec["nomod"], m)
     check_slab_lists(c, sec, kmem)
     return c.failed == 0
 
@@ -218,6 +224,19 @@ def check_owner(c, rep, m):
             "owner evidence lines name the offsets that decided")
     c.check((top.get("command") or "").startswith(f"struct {want} "),
             f"owner guess gives a ready-to-run 'struct {want} ADDR'")
+
+
+def check_missing_module(c, text, m):
+    """Without `mod -s`, the guess names the module whose debuginfo it lacks."""
+    try:
+        rep, _ = json.JSONDecoder().raw_decode(text[text.index("{"):])
+    except ValueError:
+        c.check(False, "memsim -j before mod -s printed one JSON document")
+        return
+    note = (rep.get("owner") or {}).get("note") or ""
+    names = [mod["name"] for mod in manifest_modules(m)]
+    c.check(any(f"mod -s {n}" in note for n in names),
+            f"before mod -s, the owner note says which module's debuginfo is missing ({note})")
 
 
 def main(argv):
