@@ -213,8 +213,9 @@ void ms_word_meaning(const struct ms_word *words, size_t nr, size_t i, char *buf
 {
 	const struct ms_word *w = &words[i];
 
-	if (w->meaning[0] && w->symbol[0])
-		snprintf(buf, len, "%s %s", w->meaning, w->symbol);
+	if (w->meaning[0] && w->symbol[0])	/* "... the same in all: &" + "ops" */
+		snprintf(buf, len, "%s%s%s", w->meaning,
+			 w->meaning[strlen(w->meaning) - 1] == '&' ? "" : " ", w->symbol);
 	else if (w->meaning[0])
 		snprintf(buf, len, "%s", w->meaning);
 	else if (w->symbol[0])
@@ -224,6 +225,42 @@ void ms_word_meaning(const struct ms_word *words, size_t nr, size_t i, char *buf
 }
 
 /* ---- the dominant cluster ---- */
+
+/* Is word @w of a followed object worth a line: a symbol, a list, a pointer followed on? */
+static int target_word_tells(const struct ms_word *w)
+{
+	switch (w->kind) {
+	case MS_TOK_ZERO:
+	case MS_TOK_SMALL:
+	case MS_TOK_RAW:
+	case MS_TOK_SLAB_POISON:
+		return 0;
+	default:
+		return w->agree >= 0.5;
+	}
+}
+
+#define TARGET_LINES 8	/* lines per followed object */
+
+/* The telling words of the objects a pointer reaches, indented by @depth, and deeper. */
+static void print_target(FILE *out, const struct ms_target *t, int depth)
+{
+	char meaning[400];
+	size_t i, shown = 0;
+
+	for (i = 0; t->words && i < t->nr_words && shown < TARGET_LINES; i++) {
+		const struct ms_word *w = &t->words[i];
+
+		if (!target_word_tells(w))
+			continue;
+		ms_word_meaning(t->words, t->nr_words, i, meaning, sizeof(meaning));
+		fprintf(out, "%*s-> %s +0x%-4x %s%s\n", 8 + 4 * depth, "", t->cache_name, w->offset,
+			t->ndistinct > 1 && w->constant ? "in all targets: " : "", meaning);
+		shown++;
+		if (w->target)
+			print_target(out, w->target, depth + 1);
+	}
+}
 
 static void print_words(FILE *out, const struct ms_cluster *c)
 {
@@ -242,6 +279,8 @@ static void print_words(FILE *out, const struct ms_cluster *c)
 		ms_word_meaning(p->words, p->nr_words, i, meaning, sizeof(meaning));
 		fprintf(out, "+0x%-4x  %-12s %6.1f%%  %016" PRIx64 "  %s\n", w->offset, kind,
 			100 * w->agree, w->value, meaning);
+		if (w->target)
+			print_target(out, w->target, 1);
 	}
 }
 
