@@ -220,16 +220,24 @@ static double score_heap_ptr(const struct ranker *r, const struct ms_word *w,
 		return 0.5;
 	}
 	if (depth < MAX_DEPTH && t->words && t->nr_words) {
-		sub = score_struct(r, which, ts, t->words, t->nr_words, ts->size, depth + 1, NULL,
+		struct verdict *sv = calloc(t->nr_words, sizeof(*sv));
+		size_t k, best = 0;
+
+		sub = score_struct(r, which, ts, t->words, t->nr_words, ts->size, depth + 1, sv,
 				   &strong);
 		if (strong > 0) {
 			double bonus = fmin(0.5 * strong, 4.0);
 			size_t n = strlen(why);
 
+			for (k = 1; sv && k < t->nr_words; k++)
+				if (sv[k].score > sv[best].score)
+					best = k;
 			sc += bonus;
-			snprintf(why + n, len - n, "; its objects match %s (%+.1f)", sl->pointee,
-				 bonus);
+			snprintf(why + n, len - n, "; its objects match %s (%+.1f%s%.120s)",
+				 sl->pointee, bonus, sv && sv[best].line[0] ? ", there " : "",
+				 sv ? sv[best].line : "");
 		}
+		free(sv);
 		(void)sub;
 	}
 	return sc;
@@ -568,14 +576,14 @@ static void fill_guess(const struct ranker *r, const struct ms_pattern *p,
 		return;
 	total_score(r, p, c->index, c->s, v, &strong, e1, e2, sizeof(e1));
 	if (e1[0])
-		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.199s", e1);
+		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.319s", e1);
 	if (e2[0])
-		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.199s", e2);
+		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.319s", e2);
 	/* the words that weighed most, either way */
 	qsort(v, p->nr_words, sizeof(*v), cmp_verdict);
 	for (i = 0; i < p->nr_words && g->nr_evidence < MS_OWNER_MAX_EVIDENCE; i++)
 		if (v[i].line[0] && fabs(v[i].score) >= 0.25)
-			snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.199s",
+			snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.319s",
 				 v[i].line);
 	free(v);
 }

@@ -26,7 +26,7 @@ struct ms_owner_guess {
 	double score;		/* higher is better; comparable within one ranking */
 	double margin;		/* score minus the next candidate's */
 	size_t nr_evidence;
-	char evidence[MS_OWNER_MAX_EVIDENCE][200]; /* "+0x8 fn ptr -> member 'ops' (fn ptr)" */
+	char evidence[MS_OWNER_MAX_EVIDENCE][320]; /* "+0x8 fn ptr -> member 'ops' (fn ptr)" */
 };
 
 

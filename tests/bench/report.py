@@ -31,6 +31,11 @@ def main(out, manifest):
     verdict = grab(r"^(VERDICT: .*)$", log, str)
     drgn_ops = grab(r"(\d+) objects/s", drgn)
     drgn_line = grab(r"^(drgn: .*)$", drgn, str)
+    guess = {}
+    for run in ("first", "second"):
+        text = open(os.path.join(out, f"guess-{run}.log")).read()
+        guess[run] = (grab(r"^owner guess: ([\d.]+) s", text), grab(r"^(owner guess: .*)$", text, str),
+                      grab(r"^\s+1\. (struct \S+)", text, str))
     rss_with, rss_without = rss_kb(os.path.join(out, "memsim.time")), rss_kb(os.path.join(out, "crash.time"))
     ratio = walk_s / floor_s if walk_s and floor_s else None
     speedup = walk_ops / drgn_ops if walk_ops and drgn_ops else None
@@ -49,6 +54,8 @@ kmalloc-32 objects (`samples/make-samples.sh bench32`), ELF with paging (the for
 | drgn 0.0.22 `slab_cache_for_each_allocated_object` + read | {drgn_ops:,.0f} objects/s | `tests/bench/drgn_walk.py` (60 s cap) |
 | walker / drgn objects per second | {speedup:,.0f}× (target ≥ 100×) | |
 | full analysis (walk, cluster, exact pass if needed) | see line below | `memsim -t kmalloc-32` |
+| owner guess, first run on this vmlinux (index built) | {guess['first'][0]} s, top guess {guess['first'][2]} | `memsim -t kmalloc-32` on the chain sample, empty index cache |
+| owner guess, next crash session (index from the cache) | {guess['second'][0]} s (target < 10 s) | the same, second session |
 | crash peak RSS with memsim runs / without | {rss_with/1024:.0f} MB / {rss_without/1024:.0f} MB | `/usr/bin/time -v crash ...` |
 
 Raw lines:
@@ -58,6 +65,8 @@ Raw lines:
     {ana_line}
     {drgn_line}
     {verdict}
+    {guess['first'][1]}
+    {guess['second'][1]}
 
 Memory: the walker holds one memory section of struct pages (2 MiB), one slab and one bitmap,
 whatever the cache size; the clustering engine is capped (`-m`, default 256 MiB) and its peak

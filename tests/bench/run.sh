@@ -31,5 +31,16 @@ printf 'kmem -s kmalloc-32\nquit\n' >"$out/cmds0"
 /usr/bin/time -v crash -s "$vmlinux" "$dump" -i "$out/cmds0" </dev/null >"$out/crash.log" 2>"$out/crash.time"
 /usr/bin/python3 "$top/tests/bench/drgn_walk.py" "$dump" "$vmlinux" kmalloc-32 60 >"$out/drgn.log" 2>&1 || true
 
+# The owner guess on the chain sample (pointers followed two deep): a first crash session
+# builds the vmlinux's struct index into an empty cache, a second one reads it back.
+"$top/samples/make-samples.sh" chain
+chain=$("$top/samples/make-samples.sh" --print-dir chain)
+rm -rf "$out/dwarf-cache"
+printf 'extend %s\nmod -s memsim_leak %s/memsim_leak.ko\nmemsim -t kmalloc-32\nquit\n' "$so" "$chain" >"$out/cmds-guess"
+for run in first second; do
+	MEMSIM_CACHE=$out/dwarf-cache crash -s "$vmlinux" "$chain/vmcore.kdump" -i "$out/cmds-guess" \
+		</dev/null >"$out/guess-$run.log" 2>&1
+done
+
 python3 "$top/tests/bench/report.py" "$out" "$manifest" >"$top/docs/PERFORMANCE.md"
 cat "$top/docs/PERFORMANCE.md"
