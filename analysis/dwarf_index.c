@@ -939,14 +939,20 @@ static void flatten_type(struct flattener *f, Dwarf_Die *type, uint32_t base, co
 		long long n = array_count(&t), i;
 		char sub[96];
 
-		if (n <= 0 || !follow_type(&t, &elem))
+		if (!follow_type(&t, &elem))
 			break;
+		/* A flexible array (the last member, no bound) runs to the end of the object. */
 		if (is_char_type(&elem)) {
-			new_slot(f, base, (uint32_t)n, MS_SLOT_CHARS, path, link, link_offset);
+			if (n <= 0)
+				n = f->limit > base ? f->limit - base : 0;
+			if (n > 0)
+				new_slot(f, base, (uint32_t)n, MS_SLOT_CHARS, path, link, link_offset);
 			break;
 		}
 		if (dwarf_aggregate_size(&elem, &size) != 0 || !size)
 			break;
+		if (n <= 0)
+			n = f->limit > base ? (f->limit - base) / size : 0;
 		for (i = 0; i < n && base + i * size < f->limit; i++) {
 			snprintf(sub, sizeof(sub), "%s[%lld]", path, i);
 			flatten_type(f, &elem, base + (uint32_t)(i * size), sub, link, link_offset,

@@ -108,7 +108,8 @@ size_t ms_dwarf_index_var_types(const struct ms_dwarf_index *index, const char *
 
 /*
  * Flatten struct @s of @index into @flat (appending; reset ->nr to reuse): every leaf whose
- * offset is below @limit, at most @max_slots.  Returns 0, or -1 when its DIE cannot be read.
+ * offset is below @limit, at most @max_slots.  A flexible array member runs to @limit (the
+ * object's size: kmalloc(sizeof(*p) + n) puts the array's elements there).  Returns 0, or -1 when its DIE cannot be read.
  */
 int ms_dwarf_index_flatten(struct ms_dwarf_index *index, const struct ms_dw_struct *s,
 			   uint32_t limit, size_t max_slots, struct ms_flat *flat);

@@ -18,6 +18,7 @@ struct ranker {
 	struct ms_dwarf_index *const *idx;
 	size_t nidx;
 	const char *cache_name;
+	const char *aliases;		/* caches merged into this one, comma-separated */
 	uint32_t object_size;
 	int dedicated;
 };
@@ -45,8 +46,9 @@ uint32_t ms_owner_min_size(const char *cache_name, uint32_t object_size)
 	uint32_t prev = 0;
 	size_t i;
 
+	/* SLUB merges a cache into one whose slot is less than a pointer bigger: allow that */
 	if (!cache_name || !ms_cache_is_general(cache_name))
-		return object_size;
+		return object_size > 16 ? object_size - 15 : 1;
 	for (i = 0; i < sizeof(kmalloc_classes) / sizeof(kmalloc_classes[0]); i++)
 		if (kmalloc_classes[i] < object_size)
 			prev = kmalloc_classes[i];
@@ -184,7 +186,7 @@ static int fits_target(const struct ms_dw_struct *ts, const struct ms_target *t)
 }
 
 /* A pointer into slab objects (@w->target) against pointer slot @sl. */
-static double score_heap_ptr(const struct ranker *r, const struct ms_word *w,
+static double score_heap_ptr(const struct ranker *r, const char *self, const struct ms_word *w,
 			     const struct ms_slot *sl, int depth, char *why, size_t len)
 {
 	const struct ms_target *t = w->target;
@@ -192,13 +194,28 @@ static double score_heap_ptr(const struct ranker *r, const struct ms_word *w,
 	double sc = sl->kind == MS_SLOT_PTR ? 1.0 : 0.7, sub, strong = 0;
 	size_t which = 0;
 
-	if (is_link(sl)) {
+	if ((is_link(sl) || sl->link == MS_LINK_RB) && t && w->kind == MS_TOK_SAME_CACHE &&
+	    t->offset_in_target == sl->link_offset) {
+		snprintf(why, len, "a link to the same member (+0x%x) of other objects of this cache",
+			 t->offset_in_target);
+		return 2.5;
+	}
+	if (is_link(sl) || sl->link == MS_LINK_RB) {
 		snprintf(why, len, "a pointer to another object");
 		return t && t->offset_in_target ? 2.0 : 1.5;
 	}
 	if (sl->kind != MS_SLOT_PTR || !t) {
 		snprintf(why, len, "a pointer to a heap object");
 		return sc;
+	}
+	if (w->kind == MS_TOK_SAME_CACHE && strncmp(sl->pointee, "struct ", 7) == 0 &&
+	    strcmp(sl->pointee + 7, self)) {
+		/*
+		 * Objects of one cluster pointing at each other are alike: a member typed as
+		 * another struct gains nothing from matching them.
+		 */
+		snprintf(why, len, "a pointer to another object of this cache");
+		return 0.5;
 	}
 	ts = find_struct(r, sl->pointee, &which);
 	if (!ts) {
@@ -244,7 +261,7 @@ static double score_heap_ptr(const struct ranker *r, const struct ms_word *w,
 }
 
 /* Word @w against an 8-byte pointer or integer slot @sl. */
-static double score_slot(const struct ranker *r, const struct ms_word *w,
+static double score_slot(const struct ranker *r, const char *self, const struct ms_word *w,
 			 const struct ms_slot *sl, int depth, char *why, size_t len)
 {
 	int ptr = sl->kind == MS_SLOT_PTR || sl->kind == MS_SLOT_VOIDPTR || sl->kind == MS_SLOT_FNPTR;
@@ -262,6 +279,10 @@ static double score_slot(const struct ranker *r, const struct ms_word *w,
 		if (sl->kind == MS_SLOT_INT) {
 			snprintf(why, len, "small values");
 			return 1.0;
+		}
+		if (ptr && w->value >= 0xfffffffffffff001ULL) {
+			snprintf(why, len, "-1..-4095 (a sentinel or ERR_PTR)");
+			return 0.3;
 		}
 		snprintf(why, len, "small values, not a pointer");
 		return ptr ? -2.0 : 0;
@@ -337,11 +358,15 @@ static double score_slot(const struct ranker *r, const struct ms_word *w,
 			snprintf(why, len, "a heap pointer, not code");
 			return -2.0;
 		}
+		if (!ptr && sl->link == MS_LINK_RB && sl->size == 8) {
+			snprintf(why, len, "a parent pointer with colour bits");
+			return 1.5;
+		}
 		if (!ptr) {
 			snprintf(why, len, "pointers, not integers");
 			return sl->kind == MS_SLOT_INT && sl->size == 8 ? -0.5 : -1.5;
 		}
-		return score_heap_ptr(r, w, sl, depth, why, len);
+		return score_heap_ptr(r, self, w, sl, depth, why, len);
 	case MS_TOK_VMEMMAP:
 		snprintf(why, len, "a struct page pointer");
 		if (sl->kind == MS_SLOT_PTR)
@@ -358,31 +383,77 @@ static double score_slot(const struct ranker *r, const struct ms_word *w,
 	}
 }
 
-/* Word @w against slots smaller than a word (packed integers, bytes of text). */
-static double score_packed(const struct ms_word *w, int has_chars, char *why, size_t len)
+static int printable(uint8_t c)
 {
+	return (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\n';
+}
+
+/*
+ * Word @w against the members smaller than a word that share it (packed integers, bytes of
+ * text): each member is read out of the representative's value, so that small numbers in
+ * integer members score, non-text in char arrays and non-zero bytes in holes do not.
+ */
+static double score_packed(const struct ms_flat *flat, const struct ms_word *w, int has_chars,
+			   char *why, size_t len)
+{
+	uint8_t bytes[8], covered[8] = { 0 };
+	double sc = 0;
+	size_t i;
+	int k;
+
 	switch (w->kind) {
-	case MS_TOK_SMALL:
-		snprintf(why, len, "small values");
-		return 0.8;
-	case MS_TOK_RAW:
-		snprintf(why, len, "packed values");
-		return 0.5;
 	case MS_TOK_ASCII:
 		snprintf(why, len, "text");
 		return has_chars ? 2.5 : 0.2;
 	case MS_TOK_ZERO:
 	case MS_TOK_SLAB_POISON:
 		return 0;
+	case MS_TOK_SMALL:
+	case MS_TOK_RAW:
+	case MS_TOK_USER:
+		break;
 	default:
 		snprintf(why, len, "a pointer where the members are smaller");
 		return word_is_pointer(w->kind) ? -2.0 : 0;
 	}
+	for (k = 0; k < 8; k++)
+		bytes[k] = (uint8_t)(w->value >> (8 * k));
+	for (i = 0; i < flat->nr; i++) {
+		const struct ms_slot *sl = &flat->slots[i];
+		uint32_t from = sl->offset > w->offset ? sl->offset - w->offset : 0;
+		uint32_t to = sl->offset + sl->size - w->offset;
+		uint64_t v = 0;
+		int text = 1, zero = 1;
+
+		if (sl->offset >= w->offset + 8 || sl->offset + sl->size <= w->offset)
+			continue;
+		if (to > 8)
+			to = 8;
+		for (k = (int)to - 1; k >= (int)from; k--) {
+			covered[k] = 1;
+			v = v << 8 | bytes[k];
+			text &= printable(bytes[k]) || !bytes[k];
+			zero &= !bytes[k];
+		}
+		if (sl->kind == MS_SLOT_CHARS)
+			sc += zero ? 0 : text ? 0.3 : -0.4;
+		else if (sl->kind == MS_SLOT_INT || sl->kind == MS_SLOT_FLOAT)
+			sc += v == 0 ? 0.05 : v < 0x10000 ? 0.4 : 0.1;
+		else
+			sc -= v ? 0.5 : 0;	/* part of a pointer: the word should be one */
+	}
+	for (k = 0; k < 8; k++)
+		if (!covered[k] && bytes[k]) {
+			sc -= 0.5;	/* data in a hole */
+			break;
+		}
+	snprintf(why, len, "%s", sc > 0 ? "values that fit the members" : "values that do not fit");
+	return sc > 1.0 ? 1.0 : sc < -2.0 ? -2.0 : sc;
 }
 
 /* Best reading of word @w by the members of @flat; fills @v. */
-static void score_word(const struct ranker *r, const struct ms_flat *flat, uint32_t size,
-		       const struct ms_word *w, int depth, struct verdict *v)
+static void score_word(const struct ranker *r, const char *self, const struct ms_flat *flat,
+		       uint32_t size, const struct ms_word *w, int depth, struct verdict *v)
 {
 	double best = -1e9, sc;
 	char why[300], desc[112];
@@ -406,7 +477,7 @@ static void score_word(const struct ranker *r, const struct ms_flat *flat, uint3
 			small = 1;
 			continue;
 		}
-		sc = score_slot(r, w, sl, depth, why, sizeof(why));
+		sc = score_slot(r, self, w, sl, depth, why, sizeof(why));
 		if (sc > best) {
 			best = sc;
 			bs = sl;
@@ -415,7 +486,7 @@ static void score_word(const struct ranker *r, const struct ms_flat *flat, uint3
 		}
 	}
 	if (small || chars) {
-		sc = score_packed(w, chars, why, sizeof(why));
+		sc = score_packed(flat, w, chars, why, sizeof(why));
 		if (sc > best) {
 			best = sc;
 			bs = NULL;
@@ -459,7 +530,7 @@ static double score_struct(const struct ranker *r, size_t which, const struct ms
 	for (i = 0; i < nw; i++) {
 		struct verdict *vi = v ? &v[i] : &tmp;
 
-		score_word(r, &flat, s->size, &words[i], depth, vi);
+		score_word(r, s->name, &flat, s->size, &words[i], depth, vi);
 		total += vi->score;
 		if (vi->score >= STRONG)
 			*strong += vi->score;
@@ -469,6 +540,29 @@ static double score_struct(const struct ranker *r, size_t which, const struct ms
 }
 
 /* ---- name and origin ---- */
+
+/* The same for the names of caches merged into this one ("eventpoll_epi, pid_namespace"). */
+static double alias_bonus(const struct ranker *r, const char *name, char *why, size_t len)
+{
+	const char *p = r->aliases;
+	char alias[64];
+
+	while (p && *p) {
+		size_t n = strcspn(p, ", ");
+
+		if (n && n < sizeof(alias)) {
+			memcpy(alias, p, n);
+			alias[n] = 0;
+			if (!strcmp(alias, name)) {
+				snprintf(why, len, "named like %s, merged into this cache: +2.0", alias);
+				return 2.0;
+			}
+		}
+		p += n;
+		p += strspn(p, ", ");
+	}
+	return 0;
+}
 
 /* Bonus for a struct named like a dedicated cache: "inotify_inode_mark", "foo_cache". */
 static double name_bonus(const struct ranker *r, const char *name, char *why, size_t len)
@@ -493,7 +587,7 @@ static double name_bonus(const struct ranker *r, const char *name, char *why, si
 		snprintf(why, len, "name overlaps the cache's, %s: +1.0", r->cache_name);
 		return 1.0;
 	}
-	return 0;
+	return alias_bonus(r, name, why, len);
 }
 
 /* Symbols of the pattern in module @origin favour that module's structs. */
@@ -545,8 +639,8 @@ static double total_score(const struct ranker *r, const struct ms_pattern *p, si
 	double nb = name_bonus(r, s->name, extra1, len);
 	double ob = origin_bonus(ms_dwarf_index_origin(r->idx[which]), p, extra2, len);
 
-	if (r->dedicated && s->size != r->object_size)
-		sc -= 1.0;
+	if (r->dedicated && s->size + 8 <= r->object_size)
+		sc -= 0.5;	/* a merged cache's slot, not this struct's own size */
 	*strong += nb + ob;
 	return sc + nb + ob;
 }
@@ -709,10 +803,11 @@ static void module_note(const struct ranker *r, const struct ms_pattern *p, char
 }
 
 struct ms_error *ms_owner_rank(struct ms_dwarf_index *const *indexes, size_t nr,
-			       const struct ms_pattern *pattern, struct ms_owner_guess *guesses,
-			       size_t max, size_t *nr_out, char *note, size_t note_len)
+			       const struct ms_pattern *pattern, const char *aliases,
+			       struct ms_owner_guess *guesses, size_t max, size_t *nr_out,
+			       char *note, size_t note_len)
 {
-	struct ranker r = { indexes, nr, pattern->cache_name, pattern->object_size, 0 };
+	struct ranker r = { indexes, nr, pattern->cache_name, aliases, pattern->object_size, 0 };
 	struct scored *cands = NULL;
 	size_t n = 0, i, shown;
 	uint32_t min;

@@ -33,14 +33,16 @@ struct ms_owner_guess {
 /*
  * The smallest struct size that lands in cache @cache_name of object size @object_size: one
  * more than the next smaller kmalloc size class for the general-purpose caches (kmalloc-64
- * holds 33..64-byte allocations), @object_size itself for a dedicated cache.
+ * holds 33..64-byte allocations); for a dedicated cache @object_size - 15, since SLUB merges
+ * caches whose slots differ by less than a pointer (after alignment) into one.
  */
 uint32_t ms_owner_min_size(const char *cache_name, uint32_t object_size);
 
 /*
  * Rank the struct types of @indexes (@nr of them) as owners of @pattern, the per-offset
  * consensus of a cluster from cache @pattern->cache_name (words resolved and followed, see
- * resolve.h).  Candidates are the structs whose size lands in that cache
+ * resolve.h); @aliases names the caches merged into it (comma-separated, may be NULL), whose
+ * names count like the cache's own.  Candidates are the structs whose size lands in that cache
  * (ms_owner_min_size() .. object_size; structs ending in a flexible array may be smaller;
  * for a dedicated cache also a struct named like the cache).  Each candidate is scored word
  * by word against its members:
@@ -61,7 +63,8 @@ uint32_t ms_owner_min_size(const char *cache_name, uint32_t object_size);
  * remark with guesses too.  Errors only for MS_ERR_NOMEM.
  */
 struct ms_error *ms_owner_rank(struct ms_dwarf_index *const *indexes, size_t nr,
-			       const struct ms_pattern *pattern, struct ms_owner_guess *guesses,
-			       size_t max, size_t *nr_out, char *note, size_t note_len);
+			       const struct ms_pattern *pattern, const char *aliases,
+			       struct ms_owner_guess *guesses, size_t max, size_t *nr_out,
+			       char *note, size_t note_len);
 
 #endif

@@ -226,21 +226,24 @@ void ms_word_meaning(const struct ms_word *words, size_t nr, size_t i, char *buf
 
 /* ---- the dominant cluster ---- */
 
-/* Is word @w of a followed object worth a line: a symbol, a list, a pointer followed on? */
-static int target_word_tells(const struct ms_word *w)
+/* Does a followed object's word @w name something: a symbol, text, or a target that does? */
+static int target_word_tells(const struct ms_word *w, int depth)
 {
-	switch (w->kind) {
-	case MS_TOK_ZERO:
-	case MS_TOK_SMALL:
-	case MS_TOK_RAW:
-	case MS_TOK_SLAB_POISON:
+	size_t i;
+
+	if (w->agree < 0.5)
 		return 0;
-	default:
-		return w->agree >= 0.5;
-	}
+	if (w->symbol[0] || w->kind == MS_TOK_ASCII)
+		return 1;
+	if (!w->target || !w->target->words || depth >= 2)
+		return 0;
+	for (i = 0; i < w->target->nr_words; i++)
+		if (target_word_tells(&w->target->words[i], depth + 1))
+			return 1;
+	return 0;
 }
 
-#define TARGET_LINES 8	/* lines per followed object */
+#define TARGET_LINES 4	/* lines per followed object */
 
 /* The telling words of the objects a pointer reaches, indented by @depth, and deeper. */
 static void print_target(FILE *out, const struct ms_target *t, int depth)
@@ -251,7 +254,7 @@ static void print_target(FILE *out, const struct ms_target *t, int depth)
 	for (i = 0; t->words && i < t->nr_words && shown < TARGET_LINES; i++) {
 		const struct ms_word *w = &t->words[i];
 
-		if (!target_word_tells(w))
+		if (!target_word_tells(w, depth))
 			continue;
 		ms_word_meaning(t->words, t->nr_words, i, meaning, sizeof(meaning));
 		fprintf(out, "%*s-> %s +0x%-4x %s%s\n", 8 + 4 * depth, "", t->cache_name, w->offset,

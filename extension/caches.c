@@ -131,6 +131,9 @@ static int read_cache_info(const struct slub_layout *l, uint64_t addr, char *kc,
 	return 1;
 }
 
+static uint64_t alias_cache(const struct slub_layout *l, const char *name, char *real,
+			    size_t len);
+
 int cache_lookup(const struct slub_layout *l, const char *name, struct cache_info *ci)
 {
 	struct suggestion best[NR_SUGGEST + 1];
@@ -163,6 +166,20 @@ int cache_lookup(const struct slub_layout *l, const char *name, struct cache_inf
 		if (!readmem(next, KVADDR, &next, sizeof(next), "kmem_cache list",
 			     RETURN_ON_ERROR | QUIET))
 			break;
+	}
+	{
+		/* A cache merged into another exists only as a sysfs link: follow it. */
+		char real[64];
+		uint64_t addr = alias_cache(l, name, real, sizeof(real));
+
+		if (addr) {
+			fprintf(fp, "%s is merged into %s (slab alias): walking %s, which holds "
+				    "the objects of all its aliases\n", name, real, real);
+			if (read_cache_info(l, addr, kc, ci))
+				return 1;
+			error(INFO, "cache %s at %lx is unreadable or corrupt\n", real, (ulong)addr);
+			return 0;
+		}
 	}
 	if (!best[0].name[0]) {
 		error(INFO, "no slab cache named \"%s\"\n", name);
@@ -269,4 +286,58 @@ void cache_aliases(const struct cache_info *ci, char *buf, size_t len)
 		stack[depth++] = read_ptr(rb + 16);
 	}
 	free(stack);
+}
+
+/* The kernfs node that the link /sys/kernel/slab/@name points to, or 0. */
+static uint64_t alias_link_target(const struct kernfs_offsets *o, const char *name)
+{
+	uint64_t kset, dir, stack[64], found = 0;
+	size_t depth = 0, visited = 0;
+	char kn_name[64];
+
+	kset = read_ptr(symbol_value("slab_kset"));
+	dir = kset ? read_ptr(kset + o->kset_kobj + o->kobj_sd) : 0;
+	if (!dir)
+		return 0;
+	stack[depth++] = read_ptr(dir + o->kn_children);
+	while (depth && visited++ < MAX_KERNFS_NODES && !found) {
+		uint64_t rb = stack[--depth], kn;
+		uint16_t flags = 0;
+
+		if (!rb)
+			continue;
+		kn = rb - o->kn_rb;
+		if (readmem(kn + o->kn_flags, KVADDR, &flags, sizeof(flags), "kernfs flags",
+			    RETURN_ON_ERROR | QUIET) && (flags & KERNFS_LINK) &&
+		    read_string(read_ptr(kn + o->kn_name), kn_name, sizeof(kn_name) - 1) &&
+		    !strcmp(kn_name, name))
+			found = read_ptr(kn + o->kn_target);
+		if (depth + 2 > 64)
+			break;
+		stack[depth++] = read_ptr(rb + 8);
+		stack[depth++] = read_ptr(rb + 16);
+	}
+	return found;
+}
+
+/* The kmem_cache that the alias @name was merged into (its name into @real), or 0. */
+static uint64_t alias_cache(const struct slub_layout *l, const char *name, char *real,
+			    size_t len)
+{
+	struct kernfs_offsets o;
+	uint64_t head = symbol_value("slab_caches"), next, target;
+	int count = 0;
+
+	if (!kernfs_offsets(&o) || !(target = alias_link_target(&o, name)))
+		return 0;
+	next = read_ptr(head);
+	for (; next && next != head && count < MAX_CACHES; count++) {
+		uint64_t addr = next - l->kc_list;
+
+		if (read_ptr(addr + o.kc_kobj + o.kobj_sd) == target &&
+		    read_string(read_ptr(addr + l->kc_name), real, len - 1))
+			return addr;
+		next = read_ptr(next);
+	}
+	return 0;
 }

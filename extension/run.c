@@ -81,9 +81,9 @@ static int walk_and_cluster(const struct slub_layout *l, const struct cache_info
 }
 
 /* Rank owner structs for the dominant allocated cluster of @r into @rep. */
-static void guess_owner(const struct ms_result *r, const struct memsim_options *opt,
-			struct ms_report *rep, struct ms_owner_guess *guesses, char *note,
-			size_t len)
+static void guess_owner(const struct ms_result *r, const char *aliases,
+			const struct memsim_options *opt, struct ms_report *rep,
+			struct ms_owner_guess *guesses, char *note, size_t len)
 {
 	const struct ms_cluster *d = ms_result_dominant(r);
 	struct debuginfo *di;
@@ -103,8 +103,8 @@ static void guess_owner(const struct ms_result *r, const struct memsim_options *
 		return;
 	}
 	debuginfo_open(di);
-	err = ms_owner_rank(di->indexes, di->nr, &d->pattern, guesses, MS_OWNER_MAX_GUESSES, &n,
-			    note, len);
+	err = ms_owner_rank(di->indexes, di->nr, &d->pattern, aliases, guesses,
+			    MS_OWNER_MAX_GUESSES, &n, note, len);
 	if (err) {
 		snprintf(note, len, "%s", err->message);
 		ms_error_free(err);
@@ -170,7 +170,7 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 					  &env, (unsigned)opt->depth);
 		}
 		rep.result = result;
-		guess_owner(result, opt, &rep, guesses, note, sizeof(note));
+		guess_owner(result, res->summary.aliases, opt, &rep, guesses, note, sizeof(note));
 		rep.top_n = opt->top;
 		rep.nr_examples = 4;
 		if (opt->json)

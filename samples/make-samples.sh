@@ -85,23 +85,53 @@ build_module() {
 	echo "$b/memsim_leak.ko"
 }
 
+# A static user-space program for the scenarios that plant real kernel structs.
+build_program() {
+	local name=$1 b=$cache/build/guest
+	mkdir -p "$b"
+	if ! cmp -s "$here/guest/$name.c" "$b/$name.c" || [ ! -x "$b/$name" ]; then
+		cp "$here/guest/$name.c" "$b/"
+		gcc -static -O2 -Wall -Wextra -o "$b/$name" "$b/$name.c" || die "building $name failed"
+	fi
+	echo "$b/$name"
+}
+
+# The scenario's setup line in /init: load the leak module, or run the program.
+setup_line() {
+	local scen=$1 args program
+	args=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["args"])' "$scen")
+	program=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("program", ""))' "$scen")
+	if [ -n "$program" ]; then
+		echo "/$program $args || echo MEMSIM-SETUP-FAILED"
+	else
+		echo "/bin/busybox insmod /memsim_leak.ko $args || echo MEMSIM-SETUP-FAILED"
+	fi
+}
+
 make_initrd() {
-	local k=$1 ko=$2 scen=$3 out=$4 root
+	local k=$1 payload=$2 scen=$3 out=$4 root
 	root=$(mktemp -d)
 	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
 	cp /bin/busybox "$root/bin/busybox"
-	cp "$k/qemu_fw_cfg.ko" "$ko" "$root/"
-	local args cache
-	args=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["args"])' "$scen")
+	cp "$k/qemu_fw_cfg.ko" "$payload" "$root/"
+	local setup cache
+	setup=$(setup_line "$scen")
 	cache=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["cache"])' "$scen")
 	cat >"$root/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sys /sys
 /bin/busybox insmod /qemu_fw_cfg.ko
-/bin/busybox insmod /memsim_leak.ko $args || echo MEMSIM-INSMOD-FAILED
+$setup
 echo MEMSIM-SLABINFO-BEGIN
-/bin/busybox grep -E '^($cache) ' /proc/slabinfo
+# A cache merged into another has no line of its own: print the line of the one it joined.
+/bin/busybox grep -E '^($cache) ' /proc/slabinfo || {
+	t=\$(/bin/busybox readlink /sys/kernel/slab/$cache)
+	for n in /sys/kernel/slab/*; do
+		[ -n "\$t" ] && [ "\$(/bin/busybox readlink \$n)" = "\$t" ] &&
+			/bin/busybox grep -E "^\${n##*/} " /proc/slabinfo
+	done
+}
 echo MEMSIM-SLABINFO-END
 echo MEMSIM-READY
 while true; do /bin/busybox sleep 1000; done
@@ -128,7 +158,7 @@ boot_and_dump() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 1
 	done
-	if ! grep -aq MEMSIM-READY "$serial" || grep -aq MEMSIM-INSMOD-FAILED "$serial"; then
+	if ! grep -aq MEMSIM-READY "$serial" || grep -aq MEMSIM-SETUP-FAILED "$serial"; then
 		kill "$pid" 2>/dev/null || true
 		tail -n 40 "$serial" >&2
 		die "guest did not get ready (serial log: $serial)"
@@ -141,11 +171,11 @@ boot_and_dump() {
 inputs_hash() {
 	local v=$1 scen=$2
 	{ echo "$v"; echo "$scen"; cat "$here/make-samples.sh" "$here/module/memsim_leak.c" \
-		"$here/qmp_dump.py" "$here/write_manifest.py"; } | sha256sum | cut -d' ' -f1
+		"$here/qmp_dump.py" "$here/write_manifest.py" "$here"/guest/*.c; } | sha256sum | cut -d' ' -f1
 }
 
 make_scenario() {
-	local v=$1 name=$2 scen dir k ko stamp t0
+	local v=$1 name=$2 scen dir k payload program stamp t0
 	scen=$(scenario_json "$name")
 	dir=$cache/dumps/$v/$name
 	k=$cache/kernels/$v
@@ -157,9 +187,15 @@ make_scenario() {
 	t0=$(date +%s)
 	mkdir -p "$dir"
 	rm -f "$dir/stamp"
-	ko=$(build_module "$v")
-	cp "$ko" "$dir/memsim_leak.ko"
-	make_initrd "$k" "$ko" "$scen" "$dir/initrd.gz"
+	program=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("program", ""))' "$scen")
+	if [ -n "$program" ]; then
+		payload=$(build_program "$program")
+		rm -f "$dir/memsim_leak.ko"
+	else
+		payload=$(build_module "$v")
+		cp "$payload" "$dir/memsim_leak.ko"
+	fi
+	make_initrd "$k" "$payload" "$scen" "$dir/initrd.gz"
 	boot_and_dump "$k" "$dir/initrd.gz" "$dir" "$scen"
 	python3 "$here/write_manifest.py" "$dir" "$scen" \
 		"{\"version\": \"$v\", \"generation\": \"$KERNEL\", \"vmlinux\": \"$k/vmlinux\"}" \

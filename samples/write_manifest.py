@@ -23,13 +23,16 @@ def slabinfo(serial, cache):
             inside = False
         elif inside:
             lines.append(line)
-    for line in lines:
-        f = line.split()
-        if f and f[0] == cache:
-            parsed = {k: int(v) for k, v in zip(FIELDS, f[1:6])}
-            i = f.index("slabdata")
-            parsed["active_slabs"], parsed["num_slabs"] = int(f[i + 1]), int(f[i + 2])
-            return line, parsed
+    # The cache's own line, else (a cache merged into another) the line of the one it joined.
+    for want in (cache, None):
+        for line in lines:
+            f = line.split()
+            if f and "slabdata" in f and (want is None or f[0] == want):
+                parsed = {k: int(v) for k, v in zip(FIELDS, f[1:6])}
+                i = f.index("slabdata")
+                parsed["active_slabs"], parsed["num_slabs"] = int(f[i + 1]), int(f[i + 2])
+                parsed["name"] = f[0]
+                return line, parsed
     return None, None
 
 
@@ -44,13 +47,17 @@ def main(out, scen_json, kernel_json, serial):
         "kernel": kern["version"],
         "generation": kern["generation"],
         "vmlinux": kern["vmlinux"],
-        "modules": [{"name": "memsim_leak", "path": os.path.join(out, "memsim_leak.ko")}],
+        # Program scenarios plant real kernel structs: no module is involved.
+        "modules": [] if scen.get("program") else
+                   [{"name": "memsim_leak", "path": os.path.join(out, "memsim_leak.ko")}],
         "dumps": {"elf": os.path.join(out, "vmcore.elf"), "kdump": os.path.join(out, "vmcore.kdump")},
         "cache": scen["cache"],
         "planted": scen["planted"],
         "owner_struct": scen.get("owner_struct"),
         "owner_origin": scen.get("owner_origin"),
         "facts": scen.get("facts", {}),
+        # The cache memsim walks: the scenario's, or the one SLUB merged it into.
+        "walked_cache": parsed["name"],
         "slabinfo_line": line,
         "slabinfo": parsed,
     }

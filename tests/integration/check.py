@@ -22,6 +22,7 @@ def manifest_modules(m):
 def commands(manifest_path, fmt, so):
     m = json.load(open(manifest_path))
     cache = m["cache"]
+    walked = m.get("walked_cache") or cache   # crash's kmem knows no merged-cache alias
     lines = [f"extend {so}"]
     if manifest_modules(m) and m.get("owner_struct"):
         # Before the module's debuginfo is loaded, the owner guess must say it lacks it.
@@ -30,10 +31,10 @@ def commands(manifest_path, fmt, so):
     for mod in manifest_modules(m):
         lines.append(f"mod -s {mod['name']} {mod['path']}")
     sections = [
-        ("kmem", f"kmem -s {cache}"),
+        ("kmem", f"kmem -s {walked}"),
         ("summary", f"memsim -s {cache}"),
         ("json", f"memsim -j -f -n 5 {cache}"),
-        ("kmemS", f"kmem -S {cache}"),
+        ("kmemS", f"kmem -S {walked}"),
         ("list", f"memsim -l {cache}"),
         ("sample", f"memsim -s -S 10 {cache}"),
     ]
@@ -86,7 +87,7 @@ class Checks:
 
 def verify(manifest_path, fmt, log_path):
     m = json.load(open(manifest_path))
-    cache, planted = m["cache"], int(m.get("planted", 0))
+    cache, planted = m.get("walked_cache") or m["cache"], int(m.get("planted", 0))
     text = open(log_path, errors="replace").read()
     sec = split_sections(text)
     c = Checks(f"{m.get('scenario', '?')}/{fmt}")
@@ -154,7 +155,8 @@ def check_json(c, m, text, summ):
         return
     c.check(schema_errors(rep) == [], "JSON validates against docs/memsim-report.schema.json "
             f"({'; '.join(schema_errors(rep)[:3])})")
-    c.check(rep.get("schema") and rep.get("cache", {}).get("name") == m["cache"], "JSON names the cache")
+    c.check(rep.get("schema") and rep.get("cache", {}).get("name") == (m.get("walked_cache") or m["cache"]),
+            "JSON names the cache walked")
     if summ:
         c.check(rep["counts"]["allocated"] == summ[1], "JSON allocated count equals the walk's")
     alloc = [x for x in rep["clusters"] if x["state"] == "allocated"]

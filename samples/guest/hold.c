@@ -1,0 +1,139 @@
+/*
+ * hold.c - make a kernel hold many objects of one real kernel struct, from user space.
+ *
+ * Runs as /init's helper in a sample guest (static, no libraries).  It creates the objects,
+ * checks that the kernel holds them, prints "hold: ready ..." and forks a child that keeps
+ * every file descriptor open forever; the parent exits 0 so /init can go on and mark the
+ * guest ready for the dump.  Any failure prints "hold: ..." with errno and exits 1.
+ *
+ *   hold inotify N   one inotify instance watching a directory for IN_CREATE, then N files
+ *                    created in it: N queued events, each a struct inotify_event_info
+ *                    (kmalloc'd with the file name after it), never read
+ *   hold epoll E F   E epoll instances, F eventfds, every eventfd added to every instance:
+ *                    E*F struct epitem (cache eventpoll_epi), never removed
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "hold: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+static int write_sysctl(const char *path, long value)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return fail(path);
+	fprintf(f, "%ld\n", value);
+	if (fclose(f))
+		return fail(path);
+	return 0;
+}
+
+static int raise_nofile(long want)
+{
+	struct rlimit rl = { (rlim_t)want, (rlim_t)want };
+
+	if (write_sysctl("/proc/sys/fs/nr_open", want > 1048576 ? want : 1048576))
+		return 1;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return fail("setrlimit(RLIMIT_NOFILE)");
+	return 0;
+}
+
+/* Fork a child that holds every descriptor forever; the parent reports and returns. */
+static int hold_forever(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return fail("fork");
+	if (pid == 0)
+		for (;;)
+			pause();
+	return 0;
+}
+
+static int do_inotify(long n)
+{
+	const char *dir = "/hold-watched";
+	char name[64];
+	int fd, queued = 0;
+	long i;
+
+	if (write_sysctl("/proc/sys/fs/inotify/max_queued_events", n + 1024))
+		return 1;
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return fail(dir);
+	fd = inotify_init1(IN_CLOEXEC);
+	if (fd < 0)
+		return fail("inotify_init1");
+	if (inotify_add_watch(fd, dir, IN_CREATE) < 0)
+		return fail("inotify_add_watch");
+	for (i = 0; i < n; i++) {
+		int f;
+
+		snprintf(name, sizeof(name), "%s/f%06ld", dir, i);
+		f = open(name, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+		if (f < 0 || close(f))
+			return fail(name);
+	}
+	if (ioctl(fd, FIONREAD, &queued))
+		return fail("FIONREAD");
+	printf("hold: ready inotify: %ld events queued (%d bytes to read)\n", n, queued);
+	return hold_forever();
+}
+
+static int do_epoll(long e, long f)
+{
+	long i, j;
+	int *eps = calloc(e, sizeof(int)), *efs = calloc(f, sizeof(int));
+
+	if (!eps || !efs)
+		return fail("calloc");
+	if (raise_nofile(e + f + 64))
+		return 1;
+	/* one instance may watch at most max_user_watches descriptors in all */
+	if (write_sysctl("/proc/sys/fs/epoll/max_user_watches", e * f + 1024))
+		return 1;
+	for (j = 0; j < f; j++)
+		if ((efs[j] = eventfd(0, EFD_CLOEXEC)) < 0)
+			return fail("eventfd");
+	for (i = 0; i < e; i++) {
+		if ((eps[i] = epoll_create1(EPOLL_CLOEXEC)) < 0)
+			return fail("epoll_create1");
+		for (j = 0; j < f; j++) {
+			struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)(i << 32 | j) };
+
+			if (epoll_ctl(eps[i], EPOLL_CTL_ADD, efs[j], &ev))
+				return fail("epoll_ctl(EPOLL_CTL_ADD)");
+		}
+	}
+	printf("hold: ready epoll: %ld instances x %ld eventfds = %ld epitems\n", e, f, e * f);
+	return hold_forever();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "inotify"))
+		return do_inotify(atol(argv[2]));
+	if (argc == 4 && !strcmp(argv[1], "epoll"))
+		return do_epoll(atol(argv[2]), atol(argv[3]));
+	fprintf(stderr, "usage: hold inotify N | hold epoll INSTANCES EVENTFDS\n");
+	return 2;
+}
