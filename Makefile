@@ -14,7 +14,8 @@ CFLAGS  += -std=gnu11 -fPIC $(WARN) -D_GNU_SOURCE
 DEPFLAGS = -MMD -MP
 LIBS     = -ldw -lelf -lxxhash -lm
 
-BUILD    = build
+BUILD   ?= build
+SO      ?= extension/memsim.so
 ANALYSIS_SRC = $(sort $(wildcard analysis/*.c))
 ANALYSIS_OBJ = $(ANALYSIS_SRC:%.c=$(BUILD)/%.o)
 EXT_SRC      = $(sort $(wildcard extension/*.c))
@@ -31,7 +32,7 @@ DEB_PKGS = gcc make crash libdw-dev libelf-dev libxxhash-dev libcunit1-dev pkg-c
 
 .PHONY: all deps demo check unit unit-san integration bench clean samples
 
-all: extension/memsim.so
+all: $(SO)
 
 $(BUILD)/analysis/%.o: analysis/%.c
 	@mkdir -p $(dir $@)
@@ -47,7 +48,7 @@ $(BUILD)/libmsanalysis.a: $(ANALYSIS_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-extension/memsim.so: $(EXT_OBJ) $(BUILD)/libmsanalysis.a
+$(SO): $(EXT_OBJ) $(BUILD)/libmsanalysis.a
 	$(CC) -shared -o $@ $(EXT_OBJ) $(BUILD)/libmsanalysis.a $(LIBS)
 
 tests/unit/run_unit: $(UNIT_SRC) $(BUILD)/libmsanalysis.a

@@ -43,6 +43,16 @@ struct slub_layout {
 	long kcc_freelist, kcc_slab;
 	/* struct kmem_cache_node */
 	long kcn_nr_slabs, kcn_total_objects, kcn_nr_partial;
+	/*
+	 * Sheaves (v6.18+): kmem_cache.cpu_sheaves -> per-cpu slub_percpu_sheaves {main, spare,
+	 * rcu_free} -> slab_sheaf {size, objects[]}; node barns hold lists of full and empty
+	 * sheaves, at kmem_cache_node.barn (v6.18) or kmem_cache.per_node[n].barn (v7.1+,
+	 * where per_node[n].node replaces kmem_cache.node[n]).  -1 where absent.
+	 */
+	long kc_cpu_sheaves, kc_per_node, kcpn_size, kcpn_node, kcpn_barn, kcn_barn;
+	long pcs_main, pcs_spare, pcs_rcu_free;
+	long sheaf_size, sheaf_objects, sheaf_barn_list;
+	long barn_full, barn_empty;
 };
 
 /* Discover the layout (once); on failure print one line with error(INFO) and return 0. */
@@ -50,6 +60,8 @@ int slub_layout_init(struct slub_layout *l);
 
 /* Is the struct page in @page (its bytes) marked as a slab page? */
 int slab_page_is_marked(const struct slub_layout *l, const char *page);
+
+#define CACHE_MAX_NODES 64
 
 /* One cache, as read from its struct kmem_cache. */
 struct cache_info {
@@ -64,6 +76,9 @@ struct cache_info {
 	/* From the node counters (CONFIG_SLUB_DEBUG): cross-checks and sampling. */
 	uint64_t node_slabs, node_objects;
 	int have_node_counters;
+	uint64_t cpu_sheaves;		/* __percpu slub_percpu_sheaves (v6.18+), or 0 */
+	uint64_t barns[CACHE_MAX_NODES];	/* each node's barn, 0 where none */
+	int nr_barns;
 };
 
 /* Find the cache named @name; on failure print why (with the closest names) and return 0. */
@@ -91,6 +106,8 @@ struct walk_options {
 
 struct walk_result {
 	struct ms_cache_summary summary;
+	uint64_t sheaf_objects;		/* objects found in per-CPU sheaves and node barns */
+	uint64_t sheaf_objects_matched;	/* of those, in slabs walked (counted free there) */
 	enum ms_fp_encoding encoding;	/* MS_FP__COUNT while not yet seen */
 	uint64_t bytes_read;		/* slab bytes read */
 	uint64_t struct_page_bytes;	/* struct page bytes scanned */

@@ -76,17 +76,48 @@ static void consider(struct suggestion *best, const char *want, const char *name
 	}
 }
 
+/* kmem_cache_node of node @id: kmem_cache.node[id], or per_node[id].node (v7.1+). */
+static uint64_t cache_node(const struct slub_layout *l, const char *kc, int id)
+{
+	if (l->kc_node >= 0)
+		return buf_u64(kc, l->kc_node + id * sizeof(void *));
+	if (l->kc_per_node >= 0 && l->kcpn_size > 0 && l->kcpn_node >= 0 &&
+	    l->kc_per_node + (id + 1) * l->kcpn_size <= l->kc_struct_size)
+		return buf_u64(kc, l->kc_per_node + id * l->kcpn_size + l->kcpn_node);
+	return 0;
+}
+
+/* The node barn of node @id (v6.18+ sheaves), or 0. */
+static uint64_t cache_barn(const struct slub_layout *l, const char *kc, int id, uint64_t node)
+{
+	uint64_t barn = 0;
+
+	if (l->kc_per_node >= 0 && l->kcpn_barn >= 0 && l->kcpn_size > 0 &&
+	    l->kc_per_node + (id + 1) * l->kcpn_size <= l->kc_struct_size)
+		return buf_u64(kc, l->kc_per_node + id * l->kcpn_size + l->kcpn_barn);
+	if (node && l->kcn_barn >= 0 &&
+	    !readmem(node + l->kcn_barn, KVADDR, &barn, sizeof(barn), "kmem_cache_node barn",
+		     RETURN_ON_ERROR | QUIET))
+		barn = 0;
+	return barn;
+}
+
 static void fill_node_counters(const struct slub_layout *l, const char *kc, struct cache_info *ci)
 {
 	int n;
 
-	ci->have_node_counters = l->kc_node >= 0 && l->kcn_nr_slabs >= 0 &&
-				 l->kcn_total_objects >= 0;
+	for (n = 0; n < vt->numnodes && n < CACHE_MAX_NODES; n++) {
+		int id = vt->node_table ? vt->node_table[n].node_id : n;
+
+		ci->barns[ci->nr_barns++] = cache_barn(l, kc, id, cache_node(l, kc, id));
+	}
+	ci->have_node_counters = (l->kc_node >= 0 || l->kcpn_node >= 0) &&
+				 l->kcn_nr_slabs >= 0 && l->kcn_total_objects >= 0;
 	if (!ci->have_node_counters)
 		return;
 	for (n = 0; n < vt->numnodes; n++) {
 		int id = vt->node_table ? vt->node_table[n].node_id : n;
-		uint64_t node = buf_u64(kc, l->kc_node + id * sizeof(void *)), slabs, objects;
+		uint64_t node = cache_node(l, kc, id), slabs, objects;
 
 		if (!node)
 			continue;
@@ -119,6 +150,7 @@ static int read_cache_info(const struct slub_layout *l, uint64_t addr, char *kc,
 	ci->red_left_pad = l->kc_red_left_pad >= 0 ? buf_u32(kc, l->kc_red_left_pad) : 0;
 	ci->random = l->kc_random >= 0 ? buf_u64(kc, l->kc_random) : 0;
 	ci->cpu_slab = l->kc_cpu_slab >= 0 ? buf_u64(kc, l->kc_cpu_slab) : 0;
+	ci->cpu_sheaves = l->kc_cpu_sheaves >= 0 ? buf_u64(kc, l->kc_cpu_sheaves) : 0;
 	ci->refcount = l->kc_refcount >= 0 ? (int)buf_u32(kc, l->kc_refcount) : 1;
 	oo = l->kc_oo >= 0 ? buf_u32(kc, l->kc_oo) : 0;
 	min_oo = l->kc_min >= 0 ? buf_u32(kc, l->kc_min) : 0;

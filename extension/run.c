@@ -230,6 +230,9 @@ static void print_walk_notes(const struct walk_result *res)
 	if (res->list_encoding)
 		fprintf(fp, "  free pointers: %s\n", res->encoding == MS_FP__COUNT ? "not seen" :
 			ms_fp_encoding_name(res->encoding));
+	if (res->sheaf_objects)
+		fprintf(fp, "  %lu free objects held in per-CPU sheaves and node barns (counted free; "
+			    "/proc/slabinfo counts them active)\n", (ulong)res->sheaf_objects_matched);
 	if (s->interrupted)
 		fprintf(fp, "  INTERRUPTED: counts cover only the slabs walked before Ctrl-C\n");
 	if (s->sampled)

@@ -36,6 +36,8 @@ struct walker {
 
 	struct cpu_freelist *cpus;
 	int ncpus;
+	uint64_t *sheaf;	/* objects held in sheaves and barns, sorted */
+	size_t nsheaf, sheaf_cap;
 	char *pages;		/* a chunk of struct pages */
 	uint8_t *slab_buf;	/* one slab's bytes */
 	size_t slab_buf_len;
@@ -106,6 +108,128 @@ static void read_cpu_freelists(struct walker *w)
 		cf->cpu = cpu;
 		if (cf->slab)
 			w->ncpus++;
+	}
+}
+
+#define MAX_SHEAF_OBJECTS 4096	/* a sheaf's capacity is far below this */
+#define MAX_BARN_SHEAVES 65536
+
+static void sheaf_add(struct walker *w, uint64_t obj)
+{
+	if (w->nsheaf == w->sheaf_cap) {
+		size_t cap = w->sheaf_cap ? w->sheaf_cap * 2 : 1024;
+		uint64_t *p = realloc(w->sheaf, cap * sizeof(*p));
+
+		if (!p)
+			return;
+		w->sheaf = p;
+		w->sheaf_cap = cap;
+	}
+	w->sheaf[w->nsheaf++] = obj;
+}
+
+/* The objects of the sheaf at @sheaf: objects[0..size). */
+static void read_sheaf(struct walker *w, uint64_t sheaf)
+{
+	const struct slub_layout *l = w->l;
+	uint32_t size = 0, i;
+	uint64_t *objs;
+
+	if (!sheaf || !readmem(sheaf + l->sheaf_size, KVADDR, &size, sizeof(size), "slab_sheaf size",
+			       RETURN_ON_ERROR | QUIET) || !size)
+		return;
+	if (size > MAX_SHEAF_OBJECTS) {
+		w->sum->freelist_errors++;	/* a corrupt sheaf: say so, trust none of it */
+		return;
+	}
+	objs = malloc(size * sizeof(*objs));
+	if (objs && readmem(sheaf + l->sheaf_objects, KVADDR, objs, size * sizeof(*objs),
+			    "slab_sheaf objects", RETURN_ON_ERROR | QUIET))
+		for (i = 0; i < size; i++)
+			sheaf_add(w, objs[i]);
+	free(objs);
+}
+
+/* The sheaves on the list at @head (a barn's full or empty list). */
+static void read_sheaf_list(struct walker *w, uint64_t head)
+{
+	uint64_t next = 0;
+	int n = 0;
+
+	if (!readmem(head, KVADDR, &next, sizeof(next), "barn list", RETURN_ON_ERROR | QUIET))
+		return;
+	while (next && next != head && n++ < MAX_BARN_SHEAVES) {
+		read_sheaf(w, next - w->l->sheaf_barn_list);
+		if (!readmem(next, KVADDR, &next, sizeof(next), "barn list", RETURN_ON_ERROR | QUIET))
+			break;
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * v6.18+: objects in each CPU's sheaves (main, spare, rcu_free) and in the node barns'
+ * sheaves were taken out of their slabs (the slab counts them in use) but are free: collect
+ * them, sorted, so that each slab can mark its own as free.
+ */
+static void read_sheaves(struct walker *w)
+{
+	const struct slub_layout *l = w->l;
+	const long slots[] = { l->pcs_main, l->pcs_spare, l->pcs_rcu_free };
+	int cpu, k;
+
+	if (w->ci->cpu_sheaves && l->sheaf_size >= 0 && l->sheaf_objects >= 0) {
+		for (cpu = 0; cpu < kt->cpus; cpu++) {
+			uint64_t pcs = w->ci->cpu_sheaves + kt->__per_cpu_offset[cpu];
+
+			for (k = 0; k < 3; k++) {
+				uint64_t sheaf = 0;
+
+				if (slots[k] >= 0 &&
+				    readmem(pcs + slots[k], KVADDR, &sheaf, sizeof(sheaf),
+					    "percpu sheaf", RETURN_ON_ERROR | QUIET))
+					read_sheaf(w, sheaf);
+			}
+		}
+	}
+	if (l->sheaf_barn_list >= 0 && l->barn_full >= 0)
+		for (k = 0; k < w->ci->nr_barns; k++) {
+			if (!w->ci->barns[k])
+				continue;
+			read_sheaf_list(w, w->ci->barns[k] + l->barn_full);
+			if (l->barn_empty >= 0)
+				read_sheaf_list(w, w->ci->barns[k] + l->barn_empty);
+		}
+	qsort(w->sheaf, w->nsheaf, sizeof(*w->sheaf), cmp_u64);
+	w->res->sheaf_objects = w->nsheaf;
+}
+
+/* Mark the sheaf-held objects that lie in slab @v as free. */
+static void clear_sheaf_objects(struct walker *w, const struct ms_slab_view *v)
+{
+	uint64_t first = v->addr + v->first, end = first + (uint64_t)v->nr_objects * v->stride;
+	size_t lo = 0, hi = w->nsheaf;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (w->sheaf[mid] < first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < w->nsheaf && w->sheaf[lo] < end; lo++) {
+		uint64_t off = w->sheaf[lo] - first;
+
+		if (off % v->stride)
+			continue;
+		w->bitmap[off / v->stride / 64] &= ~(1ULL << (off / v->stride % 64));
+		w->res->sheaf_objects_matched++;
 	}
 }
 
@@ -245,6 +369,8 @@ static uint32_t count_allocated(struct walker *w, const struct ms_slab_view *v, 
 	for (cpu = 0; cpu < w->ncpus; cpu++)
 		if (w->cpus[cpu].slab == page_addr)
 			walk_chain(w, v, page_addr, w->cpus[cpu].freelist, w->cpus[cpu].cpu);
+	if (w->nsheaf)
+		clear_sheaf_objects(w, v);
 	for (i = 0; i < ms_bitmap_words(v->nr_objects); i++)
 		allocated += __builtin_popcountll(w->bitmap[i]);
 	return allocated;
@@ -392,6 +518,7 @@ static int walker_init(struct walker *w)
 	w->fmt.encoding = w->ci->random ? MS_FP__COUNT : MS_FP_PLAIN;
 	w->res->encoding = w->fmt.encoding;
 	read_cpu_freelists(w);
+	read_sheaves(w);
 	return 1;
 }
 
@@ -423,5 +550,6 @@ int slab_walk_cache(const struct slub_layout *l, const struct cache_info *ci,
 	free(w.bitmap);
 	free(w.slab_buf);
 	free(w.cpus);
+	free(w.sheaf);
 	return ok;
 }

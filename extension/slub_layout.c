@@ -76,6 +76,20 @@ static void detect_cache_fields(struct slub_layout *l)
 	l->kcn_nr_slabs = member_offset("kmem_cache_node", "nr_slabs");
 	l->kcn_total_objects = member_offset("kmem_cache_node", "total_objects");
 	l->kcn_nr_partial = member_offset("kmem_cache_node", "nr_partial");
+	l->kc_cpu_sheaves = member_offset("kmem_cache", "cpu_sheaves");
+	l->kc_per_node = member_offset("kmem_cache", "per_node");
+	l->kcpn_size = STRUCT_SIZE("kmem_cache_per_node_ptrs");
+	l->kcpn_node = member_offset("kmem_cache_per_node_ptrs", "node");
+	l->kcpn_barn = member_offset("kmem_cache_per_node_ptrs", "barn");
+	l->kcn_barn = member_offset("kmem_cache_node", "barn");
+	l->pcs_main = member_offset("slub_percpu_sheaves", "main");
+	l->pcs_spare = member_offset("slub_percpu_sheaves", "spare");
+	l->pcs_rcu_free = member_offset("slub_percpu_sheaves", "rcu_free");
+	l->sheaf_size = member_offset("slab_sheaf", "size");
+	l->sheaf_objects = member_offset("slab_sheaf", "objects");
+	l->sheaf_barn_list = member_offset("slab_sheaf", "barn_list");
+	l->barn_full = member_offset("node_barn", "sheaves_full");
+	l->barn_empty = member_offset("node_barn", "sheaves_empty");
 }
 
 int slub_layout_init(struct slub_layout *l)

@@ -5,7 +5,7 @@
 #   samples/make-samples.sh --list           the scenario names
 #   samples/make-samples.sh --print-dir S    where scenario S's dump and manifest.json live
 #
-# KERNEL selects the kernel generation (6.1: Debian bookworm's cloud kernel, the default).
+# KERNEL selects the kernel generation: 5.10, 6.1 (the default), 6.12 or 7.x; see kernels.sh.
 # Everything downloaded or made goes under $HOME/.cache/memsim; a scenario whose inputs (this
 # script, the module, the scenario table, the kernel version) did not change is reused.
 set -euo pipefail
@@ -15,6 +15,16 @@ cache=${MEMSIM_CACHE:-$HOME/.cache/memsim}
 KERNEL=${KERNEL:-6.1}
 
 die() { echo "make-samples: $*" >&2; exit 1; }
+
+# shellcheck source=samples/kernels.sh
+. "$here/kernels.sh"
+kernel_suite "$KERNEL" >/dev/null || die "KERNEL=$KERNEL: choose 5.10, 6.1, 6.12 or 7.x"
+build_suite=$(kernel_build_suite "$KERNEL")
+
+# Run a build step on the host (6.1) or in the generation's chroot.
+in_build_env() {
+	if [ -n "$build_suite" ]; then chroot_run "$build_suite" "$@"; else "$@"; fi
+}
 
 scenario_names() {
 	# Benchmark scenarios are made only when named.
@@ -29,21 +39,25 @@ for s in json.load(open(sys.argv[1])):
 else: sys.exit(1)' "$here/scenarios.json" "$1" || die "no scenario named $1 (see --list)"
 }
 
-# The kernel ABI Debian serves now, e.g. 6.1.0-56-cloud-amd64.
+# The kernel ABI Debian serves now for the generation, e.g. 6.1.0-56-cloud-amd64.
 resolve_version() {
 	local v
-	case "$KERNEL" in
-	6.1) ;;
-	*) die "KERNEL=$KERNEL: only 6.1 (bookworm) is available here" ;;
-	esac
-	v=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+	if [ -n "$build_suite" ]; then
+		ensure_chroot "$build_suite" || die "cannot make the $build_suite chroot"
+	fi
+	v=$(in_build_env apt-cache depends linux-image-cloud-amd64 2>/dev/null |
 		sed -n 's/.*Depends: linux-image-\(.*-cloud-amd64\)$/\1/p' | head -n1)
-	if [ -z "$v" ]; then
+	if [ -z "$v" ] && [ -z "$build_suite" ]; then
 		apt-get update -qq >/dev/null 2>&1 || true
 		v=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
 			sed -n 's/.*Depends: linux-image-\(.*-cloud-amd64\)$/\1/p' | head -n1)
 	fi
-	[ -n "$v" ] || v=$(ls "$cache/kernels" 2>/dev/null | sort -V | tail -n1)
+	# Debuginfo is a must: fall back to the newest ABI of the suite that has a -dbg package.
+	if [ -n "$v" ] && ! in_build_env apt-cache show "linux-image-$v-dbg" >/dev/null 2>&1; then
+		v=$(in_build_env apt-cache pkgnames linux-image- 2>/dev/null |
+			sed -n 's/^linux-image-\(.*-cloud-amd64\)-dbg$/\1/p' | sort -V | tail -n1)
+	fi
+	[ -n "$v" ] || v=$(ls "$cache/kernels" 2>/dev/null | grep "^${KERNEL%.x}" | sort -V | tail -n1)
 	[ -n "$v" ] || die "cannot resolve the cloud kernel version (apt-cache depends linux-image-cloud-amd64)"
 	echo "$v"
 }
@@ -52,25 +66,50 @@ fetch_kernel() {
 	local v=$1 k=$cache/kernels/$1 debs=$cache/debs
 	mkdir -p "$k" "$debs"
 	if [ ! -f "$k/vmlinuz" ] || [ ! -f "$k/qemu_fw_cfg.ko" ]; then
-		(cd "$debs" && ls linux-image-"$v"_*.deb >/dev/null 2>&1 || apt-get download -q "linux-image-$v")
-		local tmp; tmp=$(mktemp -d)
-		dpkg-deb -x "$debs"/linux-image-"$v"_*.deb "$tmp"
-		cp "$tmp/boot/vmlinuz-$v" "$k/vmlinuz"
-		local fw; fw=$(find "$tmp/lib/modules" -name 'qemu_fw_cfg.ko*' | head -n1)
+		# The image package, plus the package holding the binaries where the image
+		# package is only a wrapper (linux-binary-V in sid, -unsigned elsewhere).
+		local pkgs p tmp
+		pkgs="linux-image-$v $(in_build_env apt-cache depends "linux-image-$v" 2>/dev/null |
+			sed -n "s/.*Depends: \(linux-\(binary\|modules\|image\)-$v\(-unsigned\)\?\)$/\1/p")"
+		tmp=$(mktemp -d)
+		for p in $pkgs; do
+			(cd "$debs" && ls "$p"_*.deb >/dev/null 2>&1 ||
+				in_build_env sh -c "cd '$debs' && apt-get download -q '$p'") ||
+				die "cannot download $p"
+			dpkg-deb -x "$debs/$p"_*.deb "$tmp"
+		done
+		local z
+		for z in "$tmp/boot/vmlinuz-$v" "$tmp/usr/lib/modules/$v/vmlinuz" "$tmp/lib/modules/$v/vmlinuz" ""; do
+			[ -z "$z" ] && die "no vmlinuz for $v in $pkgs"
+			[ -f "$z" ] && break
+		done
+		cp "$z" "$k/vmlinuz"
+		local fw; fw=$(find "$tmp/lib/modules" "$tmp/usr/lib/modules" -name 'qemu_fw_cfg.ko*' 2>/dev/null | head -n1 || true)
 		case "$fw" in
+		"") die "no qemu_fw_cfg module in $pkgs" ;;
 		*.xz) xz -dc "$fw" >"$k/qemu_fw_cfg.ko" ;;
 		*) cp "$fw" "$k/qemu_fw_cfg.ko" ;;
 		esac
 		rm -rf "$tmp"
 	fi
 	if [ ! -f "$k/vmlinux" ]; then
-		(cd "$debs" && ls linux-image-"$v"-dbg_*.deb >/dev/null 2>&1 || apt-get download -q "linux-image-$v-dbg")
+		(cd "$debs" && ls linux-image-"$v"-dbg_*.deb >/dev/null 2>&1 ||
+			in_build_env sh -c "cd '$debs' && apt-get download -q 'linux-image-$v-dbg'")
+		# The regular file (newer packages put it under lib/modules and link boot/ to it).
+		local member
+		member=$(dpkg-deb -c "$debs"/linux-image-"$v"-dbg_*.deb |
+			awk -v a="/boot/vmlinux-$v" -v b="/modules/$v/vmlinux" '
+				function ends(s, t) { return length(s) >= length(t) && substr(s, length(s) - length(t) + 1) == t }
+				$1 ~ /^-/ && (ends($6, a) || ends($6, b)) { print $6; exit }')
+		[ -n "$member" ] || die "no vmlinux in linux-image-$v-dbg"
 		dpkg-deb --fsys-tarfile "$debs"/linux-image-"$v"-dbg_*.deb |
-			tar -xO "./usr/lib/debug/boot/vmlinux-$v" >"$k/vmlinux.part"
+			tar -xO "$member" >"$k/vmlinux.part"
+		[ -s "$k/vmlinux.part" ] || die "empty vmlinux from linux-image-$v-dbg"
 		mv "$k/vmlinux.part" "$k/vmlinux"
 	fi
-	if [ ! -d "/lib/modules/$v/build" ]; then
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "linux-headers-$v" >/dev/null
+	if ! in_build_env test -d "/lib/modules/$v/build"; then
+		in_build_env env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends "linux-headers-$v" >/dev/null
 	fi
 }
 
@@ -79,7 +118,8 @@ build_module() {
 	mkdir -p "$b"
 	if ! cmp -s "$here/module/memsim_leak.c" "$b/memsim_leak.c" || [ ! -f "$b/memsim_leak.ko" ]; then
 		cp "$here/module/memsim_leak.c" "$here/module/Kbuild" "$b/"
-		make -s -C "/lib/modules/$v/build" M="$b" modules 2>&1 | grep -v 'Skipping BTF' || true
+		in_build_env make -s -C "/lib/modules/$v/build" M="$b" modules 2>&1 |
+			grep -v 'Skipping BTF' || true
 		[ -f "$b/memsim_leak.ko" ] || die "module build failed in $b"
 	fi
 	echo "$b/memsim_leak.ko"

@@ -1,0 +1,102 @@
+# kernels.sh - the kernel generations the samples and tests cover (sourced, not run).
+#
+#   KERNEL   suite      kernel ABI (resolved from the suite's index)   crash that opens it
+#   5.10     bullseye   5.10.0-32-cloud-amd64 (newest with -dbg)       host's (bookworm 8.0.2)
+#   6.1      bookworm   the host's own suite                           host's
+#   6.12     trixie     6.12.*+deb13-cloud-amd64                       trixie chroot's (8.0.6)
+#   7.x      sid        7.*+deb14-cloud-amd64                          sid chroot's (9.0.x), --no_modules
+#
+# Other suites' packages never touch the host: each gets a minbase debootstrap chroot under
+# $cache/chroots/SUITE with gcc (new kernels need a newer one), the suite's kernel headers and
+# crash (whose defs.h memsim.so is built against for that crash).  6.1 uses the host alone.
+
+memsim_cache=${MEMSIM_CACHE:-$HOME/.cache/memsim}
+
+kernel_suite() {
+	case "$1" in
+	5.10) echo bullseye ;;
+	6.1) echo bookworm ;;
+	6.12) echo trixie ;;
+	7.x) echo sid ;;
+	*) return 1 ;;
+	esac
+}
+
+# The suite whose chroot builds modules for KERNEL ("" for the host).
+kernel_build_suite() {
+	case "$1" in
+	6.1) echo "" ;;
+	*) kernel_suite "$1" ;;
+	esac
+}
+
+# The suite whose crash opens KERNEL's dumps ("" for the host's crash).
+kernel_crash_suite() {
+	case "$1" in
+	5.10 | 6.1) echo "" ;;
+	*) kernel_suite "$1" ;;
+	esac
+}
+
+# Extra crash options for KERNEL.
+kernel_crash_flags() {
+	case "$1" in
+	7.x) echo "--no_modules" ;;
+	*) echo "" ;;
+	esac
+}
+
+chroot_dir() { echo "$memsim_cache/chroots/$1"; }
+
+# Make the minbase chroot of SUITE with what module builds and crash need (once; ~2 min).
+ensure_chroot() {
+	local suite=$1 d
+	d=$(chroot_dir "$suite")
+	[ -f "$d/.memsim-ready" ] && return 0
+	command -v debootstrap >/dev/null || { echo "debootstrap missing (make deps)" >&2; return 1; }
+	if [ ! -x "$d/usr/bin/apt-get" ]; then
+		rm -rf "$d.part"
+		debootstrap --variant=minbase "$suite" "$d.part" http://deb.debian.org/debian \
+			>"$memsim_cache/chroots/$suite.log" 2>&1 || {
+			tail -n 20 "$memsim_cache/chroots/$suite.log" >&2
+			return 1
+		}
+		rm -rf "$d"
+		mv "$d.part" "$d"
+	fi
+	chroot_run "$suite" apt-get -q -o Acquire::Check-Valid-Until=false update \
+		>>"$memsim_cache/chroots/$suite.log" 2>&1
+	chroot_run "$suite" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends crash gcc make libc6-dev libdw-dev libelf-dev libxxhash-dev \
+		linux-headers-cloud-amd64 xz-utils >>"$memsim_cache/chroots/$suite.log" 2>&1 || {
+		tail -n 20 "$memsim_cache/chroots/$suite.log" >&2
+		return 1
+	}
+	touch "$d/.memsim-ready"
+}
+
+# Run a command in SUITE's chroot with /proc mounted and the cache at the same path inside.
+chroot_run() {
+	local suite=$1 d rc=0
+	shift
+	d=$(chroot_dir "$suite")
+	mkdir -p "$d/proc" "$d$memsim_cache"
+	mountpoint -q "$d/proc" || mount -t proc proc "$d/proc"
+	mountpoint -q "$d$memsim_cache" || mount --bind "$memsim_cache" "$d$memsim_cache"
+	chroot "$d" "$@" || rc=$?
+	umount "$d$memsim_cache" 2>/dev/null || true
+	umount "$d/proc" 2>/dev/null || true
+	return $rc
+}
+
+# Run the crash that opens KERNEL's dumps: crash_for KERNEL VMLINUX DUMP [CMDFILE]
+crash_for() {
+	local kernel=$1 vmlinux=$2 dump=$3 cmds=${4:-} suite flags
+	suite=$(kernel_crash_suite "$kernel")
+	flags=$(kernel_crash_flags "$kernel")
+	if [ -z "$suite" ]; then
+		crash -s $flags "$vmlinux" "$dump" ${cmds:+-i "$cmds"} </dev/null
+	else
+		chroot_run "$suite" crash -s $flags "$vmlinux" "$dump" ${cmds:+-i "$cmds"} </dev/null
+	fi
+}
