@@ -51,15 +51,23 @@ $(BUILD)/libmsanalysis.a: $(ANALYSIS_OBJ)
 $(SO): $(EXT_OBJ) $(BUILD)/libmsanalysis.a
 	$(CC) -shared -o $@ $(EXT_OBJ) $(BUILD)/libmsanalysis.a $(LIBS)
 
-tests/unit/run_unit: $(UNIT_SRC) $(BUILD)/libmsanalysis.a
-	$(CC) $(CFLAGS) -Ianalysis -o $@ $(UNIT_SRC) $(BUILD)/libmsanalysis.a -lcunit $(LIBS)
+# Structs compiled with -g into a relocatable object (like a module) for the owner tests.
+FIXTURE = $(BUILD)/fixtures/owner_fixture.o
+$(FIXTURE): tests/unit/fixtures/owner_fixture.c
+	@mkdir -p $(dir $@)
+	$(CC) -g -O0 -c $< -o $@
+
+tests/unit/run_unit: $(UNIT_SRC) $(BUILD)/libmsanalysis.a $(FIXTURE)
+	$(CC) $(CFLAGS) -Ianalysis -DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" -o $@ \
+		$(UNIT_SRC) $(BUILD)/libmsanalysis.a -lcunit $(LIBS)
 
 $(SAN_BUILD)/analysis/%.o: analysis/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) $(DEPFLAGS) -Ianalysis -c $< -o $@
 
-tests/unit/run_unit_san: $(UNIT_SRC) $(SAN_OBJ)
-	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) -DMEMSIM_SANITIZED -Ianalysis -o $@ \
+tests/unit/run_unit_san: $(UNIT_SRC) $(SAN_OBJ) $(FIXTURE)
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) -DMEMSIM_SANITIZED -Ianalysis \
+		-DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" -o $@ \
 		$(UNIT_SRC) $(SAN_OBJ) -lcunit $(LIBS)
 
 deps:

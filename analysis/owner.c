@@ -848,7 +848,7 @@ struct ms_error *ms_owner_rank(struct ms_dwarf_index *const *indexes, size_t nr,
 	}
 	qsort(cands, n, sizeof(*cands), cmp_scored);
 	module_note(&r, pattern, note, note_len);
-	if (pattern_is_text(pattern)) {
+	if (!r.dedicated && pattern_is_text(pattern)) {	/* strings live in kmalloc-* */
 		snprintf(note, note_len, "the objects hold text and no pointer: likely strings "
 			 "(kstrdup, kasprintf, kmemdup of a name), which have no struct type");
 		free(cands);

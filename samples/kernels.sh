@@ -100,3 +100,12 @@ crash_for() {
 		chroot_run "$suite" crash -s $flags "$vmlinux" "$dump" ${cmds:+-i "$cmds"} </dev/null
 	fi
 }
+
+# The scenarios made for KERNEL by default: all on 6.1; on the others, the ones whose cache
+# is the same on every generation (kmalloc-cg-* only exists since 5.14).
+kernel_scenarios() {
+	case "$1" in
+	6.1) "$(dirname "${BASH_SOURCE[0]}")/make-samples.sh" --list ;;
+	*) printf '%s\n' kmalloc32-fn chain epoll-items ;;
+	esac
+}

@@ -100,7 +100,7 @@ fetch_kernel() {
 		member=$(dpkg-deb -c "$debs"/linux-image-"$v"-dbg_*.deb |
 			awk -v a="/boot/vmlinux-$v" -v b="/modules/$v/vmlinux" '
 				function ends(s, t) { return length(s) >= length(t) && substr(s, length(s) - length(t) + 1) == t }
-				$1 ~ /^-/ && (ends($6, a) || ends($6, b)) { print $6; exit }')
+				!found && $1 ~ /^-/ && (ends($6, a) || ends($6, b)) { print $6; found = 1 }')
 		[ -n "$member" ] || die "no vmlinux in linux-image-$v-dbg"
 		dpkg-deb --fsys-tarfile "$debs"/linux-image-"$v"-dbg_*.deb |
 			tar -xO "$member" >"$k/vmlinux.part"

@@ -4,18 +4,27 @@
 #
 #   tests/integration/run.sh [SCENARIO...]      (all scenarios with a dump when none named)
 #
-# Environment: KERNEL (default 6.1) selects the sample generation; MEMSIM_SO the extension.
+# Environment: KERNEL (5.10, 6.1 the default, 6.12, 7.x) selects the sample generation and the
+# crash that opens it (samples/kernels.sh); MEMSIM_SO overrides the extension built for it.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-so=${MEMSIM_SO:-$top/extension/memsim.so}
-out=${MEMSIM_TEST_OUT:-$top/build/integration}
+export KERNEL=${KERNEL:-6.1}
+. "$top/samples/kernels.sh"
+# The crash of another suite runs in its chroot: commands and logs live under the cache,
+# which the chroot sees at the same path.
+if [ -n "$(kernel_crash_suite "$KERNEL")" ]; then
+	out=$memsim_cache/build/integration/$KERNEL
+else
+	out=${MEMSIM_TEST_OUT:-$top/build/integration}
+fi
 mkdir -p "$out"
+so=${MEMSIM_SO:-$("$top/tests/integration/build-so.sh" "$KERNEL")} || { echo "FAIL: cannot build memsim.so for $KERNEL"; exit 1; }
 
 if [ $# -gt 0 ]; then
 	scenarios=("$@")
 else
-	mapfile -t scenarios < <("$top/samples/make-samples.sh" --list)
+	mapfile -t scenarios < <(kernel_scenarios "$KERNEL")
 fi
 
 pass=0
@@ -30,11 +39,13 @@ for scen in "${scenarios[@]}"; do
 	fi
 	for fmt in elf kdump; do
 		log=$out/$scen.$fmt.log
+		rm -f "$log"
 		cmds=$out/$scen.$fmt.cmds
 		python3 "$top/tests/integration/check.py" commands "$manifest" "$fmt" "$so" >"$cmds"
 		vmlinux=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vmlinux"])' "$manifest")
 		dump=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["dumps"][sys.argv[2]])' "$manifest" "$fmt")
-		timeout 900 crash -s "$vmlinux" "$dump" -i "$cmds" </dev/null >"$log" 2>&1
+		timeout 900 bash -c '. "$1"; crash_for "$2" "$3" "$4" "$5"' _ "$top/samples/kernels.sh" \
+			"$KERNEL" "$vmlinux" "$dump" "$cmds" >"$log" 2>&1
 		# Debian's python3: it has python3-jsonschema.
 		if /usr/bin/python3 "$top/tests/integration/check.py" verify "$manifest" "$fmt" "$log"; then
 			pass=$((pass + 1))
@@ -44,5 +55,5 @@ for scen in "${scenarios[@]}"; do
 		fi
 	done
 done
-echo "integration: $pass passed, $fail failed"
+echo "integration ($KERNEL): $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,380 @@
+/*
+ * test_owner.c - the debuginfo index and the owner guess, on structs compiled with -g into a
+ * relocatable object (tests/unit/fixtures/owner_fixture.c, built by the Makefile).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dwarf_index.h"
+#include "owner.h"
+#include "unit.h"
+
+static struct ms_dwarf_index *open_fixture(const char *cache_dir)
+{
+	struct ms_dwarf_index *idx = NULL;
+	struct ms_error *err = ms_dwarf_index_open(MS_OWNER_FIXTURE, "fixture", cache_dir, &idx);
+
+	CU_ASSERT_PTR_NULL(err);
+	if (err)
+		fprintf(stderr, "\n  %s\n", err->message);
+	ms_error_free(err);
+	return idx;
+}
+
+static const struct ms_slot *slot_at(const struct ms_flat *f, uint32_t off, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr; i++)
+		if (f->slots[i].offset == off && (!path || !strcmp(f->slots[i].path, path)))
+			return &f->slots[i];
+	return NULL;
+}
+
+static void test_index(void)
+{
+	struct ms_dwarf_index *idx = open_fixture(NULL);
+	const struct ms_dw_struct *s;
+	const char *types[4];
+	size_t n;
+
+	if (!idx)
+		return;
+	CU_ASSERT_EQUAL(ms_dwarf_index_cached(idx), 0);
+	s = ms_dwarf_index_find_struct(idx, "fx_entry");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->size, 32);
+	CU_ASSERT_FALSE(s->flexible);
+	s = ms_dwarf_index_find_struct(idx, "fx_event");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->size, 24);
+	s = ms_dwarf_index_find_struct(idx, "fx_flex");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->size, 24);
+	CU_ASSERT_TRUE(s->flexible);
+	CU_ASSERT_PTR_NULL(ms_dwarf_index_find_struct(idx, "no_such_struct"));
+	/* by size: fx_entry and fx_decoy are the 32-byte ones, ascending order kept */
+	s = ms_dwarf_index_by_size(idx, 32, 32, &n);
+	CU_ASSERT_EQUAL(n, 3);	/* fx_entry, fx_decoy, fx_named (8 + 16 + 4 + pad) */
+	for (size_t i = 0; i < n; i++)
+		CU_ASSERT_EQUAL(s[i].size, 32);
+	/* the global's type, qualifiers looked through (relocations applied: names are right) */
+	n = ms_dwarf_index_var_types(idx, "fixture_ops", types, 4);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(types[0], "struct fixture_ops");
+	n = ms_dwarf_index_var_types(idx, "fx_typedef_example", types, 4);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(types[0], "struct fx_with_typedef");
+	ms_dwarf_index_free(idx);
+}
+
+static void test_flatten(void)
+{
+	struct ms_dwarf_index *idx = open_fixture(NULL);
+	struct ms_flat f = { 0 };
+	const struct ms_slot *sl;
+
+	if (!idx)
+		return;
+	CU_ASSERT_EQUAL(ms_dwarf_index_flatten(idx, ms_dwarf_index_find_struct(idx, "fx_entry"), 32,
+					       64, &f), 0);
+	CU_ASSERT_EQUAL(f.nr, 4);
+	sl = slot_at(&f, 0, "cb");
+	CU_ASSERT_TRUE(sl && sl->kind == MS_SLOT_FNPTR);
+	sl = slot_at(&f, 8, "node.next");
+	CU_ASSERT_TRUE(sl && sl->kind == MS_SLOT_PTR && sl->link == MS_LINK_LIST &&
+		       sl->link_offset == 8 && !strcmp(sl->pointee, "struct list_head"));
+	sl = slot_at(&f, 16, "node.prev");
+	CU_ASSERT_TRUE(sl && sl->link == MS_LINK_LIST && sl->link_offset == 8);
+	sl = slot_at(&f, 24, "seq");
+	CU_ASSERT_TRUE(sl && sl->kind == MS_SLOT_INT && sl->size == 8);
+
+	f.nr = 0;
+	ms_dwarf_index_flatten(idx, ms_dwarf_index_find_struct(idx, "fx_bits"), 64, 64, &f);
+	CU_ASSERT_TRUE(slot_at(&f, 0, "a") && slot_at(&f, 0, "b"));	/* bit fields */
+	sl = slot_at(&f, 8, "u.as_long");	/* union members overlap */
+	CU_ASSERT_TRUE(sl && sl->kind == MS_SLOT_INT);
+	sl = slot_at(&f, 8, "u.as_ptr");
+	CU_ASSERT_TRUE(sl && sl->kind == MS_SLOT_VOIDPTR);
+	sl = slot_at(&f, 32, "arr[1].next");	/* array elements */
+	CU_ASSERT_TRUE(sl && sl->link == MS_LINK_LIST && sl->link_offset == 32);
+
+	/* a flexible char array runs to the limit it is given (the object's size) */
+	f.nr = 0;
+	ms_dwarf_index_flatten(idx, ms_dwarf_index_find_struct(idx, "fx_flex"), 64, 64, &f);
+	sl = slot_at(&f, 20, "data");
+	CU_ASSERT_TRUE(sl && sl->kind == MS_SLOT_CHARS && sl->size == 44);
+	ms_flat_release(&f);
+	ms_dwarf_index_free(idx);
+}
+
+static void test_cache_file(void)
+{
+	char dir[] = "/tmp/memsim-unit-XXXXXX", file[512], cmd[600];
+	struct ms_dwarf_index *a, *b;
+	FILE *fp;
+
+	if (!mkdtemp(dir)) {
+		CU_FAIL("mkdtemp");
+		return;
+	}
+	a = open_fixture(dir);
+	b = open_fixture(dir);
+	if (a && b) {
+		CU_ASSERT_EQUAL(ms_dwarf_index_cached(a), 0);
+		CU_ASSERT_EQUAL(ms_dwarf_index_cached(b), 1);
+		CU_ASSERT_EQUAL(ms_dwarf_index_nr_structs(a), ms_dwarf_index_nr_structs(b));
+		CU_ASSERT_EQUAL(ms_dwarf_index_nr_vars(a), ms_dwarf_index_nr_vars(b));
+		CU_ASSERT_EQUAL(ms_dwarf_index_find_struct(b, "fx_group")->size, 120);
+	}
+	ms_dwarf_index_free(a);
+	ms_dwarf_index_free(b);
+	/* a corrupt cache file is not trusted: the index is built again */
+	snprintf(cmd, sizeof(cmd), "ls %s/*.idx", dir);
+	fp = popen(cmd, "r");
+	if (fp && fgets(file, sizeof(file), fp)) {
+		file[strcspn(file, "\n")] = 0;
+		if (truncate(file, 100) == 0) {
+			a = open_fixture(dir);
+			CU_ASSERT_TRUE(a && !ms_dwarf_index_cached(a));
+			ms_dwarf_index_free(a);
+		}
+	}
+	if (fp)
+		pclose(fp);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+static void test_errors(void)
+{
+	struct ms_dwarf_index *idx = NULL;
+	struct ms_error *err = ms_dwarf_index_open("/nonexistent/vmlinux", "vmlinux", NULL, &idx);
+
+	CU_ASSERT_TRUE(err && err->code == MS_ERR_IO);
+	CU_ASSERT_PTR_NULL(idx);
+	ms_error_free(err);
+	/* an ELF without DWARF: this very test binary's sibling, stripped */
+	CU_ASSERT_EQUAL(system("objcopy --strip-debug " MS_OWNER_FIXTURE " /tmp/memsim-nodwarf.o"),
+			0);
+	err = ms_dwarf_index_open("/tmp/memsim-nodwarf.o", "x", NULL, &idx);
+	CU_ASSERT_TRUE(err && err->code == MS_ERR_DWARF && strstr(err->message, "debuginfo"));
+	ms_error_free(err);
+	unlink("/tmp/memsim-nodwarf.o");
+}
+
+/* ---- ranking ---- */
+
+static struct ms_word word(uint32_t off, enum ms_token_kind kind, uint64_t arg, uint64_t value,
+			   const char *symbol)
+{
+	struct ms_word w;
+
+	memset(&w, 0, sizeof(w));
+	w.offset = off;
+	w.width = 8;
+	w.kind = kind;
+	w.arg = arg;
+	w.value = value;
+	w.agree = 1.0;
+	w.constant = 1;
+	if (symbol)
+		snprintf(w.symbol, sizeof(w.symbol), "%s", symbol);
+	return w;
+}
+
+static struct ms_pattern pattern(const char *cache, uint32_t size, struct ms_word *words,
+				 size_t nr)
+{
+	struct ms_pattern p;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(p.cache_name, sizeof(p.cache_name), "%s", cache);
+	p.object_size = p.stride = size;
+	p.count = 100000;
+	p.nr_words = nr;
+	p.words = words;
+	return p;
+}
+
+static size_t rank(struct ms_dwarf_index *idx, const struct ms_pattern *p,
+		   struct ms_owner_guess *g, char *note)
+{
+	size_t n = 0;
+	struct ms_error *err = ms_owner_rank(&idx, 1, p, NULL, g, MS_OWNER_MAX_GUESSES, &n, note,
+					     400);
+
+	CU_ASSERT_PTR_NULL(err);
+	ms_error_free(err);
+	return n;
+}
+
+static int has_evidence(const struct ms_owner_guess *g, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; i < g->nr_evidence; i++)
+		if (!strncmp(g->evidence[i], prefix, strlen(prefix)))
+			return 1;
+	return 0;
+}
+
+static void test_rank_fn_and_list(void)
+{
+	struct ms_dwarf_index *idx = open_fixture(NULL);
+	struct ms_owner_guess g[MS_OWNER_MAX_GUESSES];
+	struct ms_word w[4] = {
+		word(0, MS_TOK_KTEXT, 0xffffffffc0001000ULL, 0xffffffffc0001000ULL, "fx_open [fixture]"),
+		word(8, MS_TOK_SELF, 8, 0, NULL),
+		word(16, MS_TOK_SELF, 8, 0, NULL),
+		word(24, MS_TOK_RAW, 0, 0x42b25, NULL),
+	};
+	struct ms_pattern p = pattern("kmalloc-32", 32, w, 4);
+	char note[400];
+	size_t n, i;
+
+	if (!idx)
+		return;
+	w[3].constant = 0;
+	n = rank(idx, &p, g, note);
+	CU_ASSERT_FATAL(n >= 2);
+	CU_ASSERT_STRING_EQUAL(g[0].type_name, "struct fx_entry");
+	CU_ASSERT_STRING_EQUAL(g[0].origin, "fixture");
+	CU_ASSERT_TRUE(g[0].margin > 0);
+	CU_ASSERT_TRUE(has_evidence(&g[0], "+0x0 function"));
+	CU_ASSERT_TRUE(has_evidence(&g[0], "+0x8 a pointer to itself"));
+	for (i = 1; i < n; i++)
+		CU_ASSERT_TRUE(g[i].score < g[0].score);
+	ms_dwarf_index_free(idx);
+}
+
+static void test_rank_chain_needs_depth(void)
+{
+	struct ms_dwarf_index *idx = open_fixture(NULL);
+	struct ms_owner_guess g[MS_OWNER_MAX_GUESSES];
+	struct ms_word tw[2] = {
+		word(0, MS_TOK_KDATA, 0xffffffffc0002000ULL, 0xffffffffc0002000ULL,
+		     "fixture_ops [fixture]"),
+		word(8, MS_TOK_SMALL, 0, 7, NULL),
+	};
+	struct ms_target t;
+	struct ms_word w[3] = {
+		word(0, MS_TOK_SLAB, 0xffff888000100000ULL, 0xffff888001234000ULL, NULL),
+		word(8, MS_TOK_RAW, 0, 0xc584218100000100ULL, NULL),
+		word(16, MS_TOK_ZERO, 0, 0, NULL),
+	};
+	struct ms_pattern p = pattern("kmalloc-32", 24, w, 3);
+	char note[400];
+	size_t n;
+
+	if (!idx)
+		return;
+	memset(&t, 0, sizeof(t));
+	t.ndistinct = 1;
+	t.nsampled = 64;
+	t.shared_addr = 0xffff888001234000ULL;
+	snprintf(t.cache_name, sizeof(t.cache_name), "kmalloc-128");
+	t.object_size = 128;
+	t.nr_words = 2;
+	t.words = tw;
+	w[0].target = &t;
+	n = rank(idx, &p, g, note);
+	CU_ASSERT_FATAL(n >= 2);
+	CU_ASSERT_STRING_EQUAL(g[0].type_name, "struct fx_event");
+	CU_ASSERT_TRUE(g[0].margin > 0);
+	CU_ASSERT_TRUE(has_evidence(&g[0], "+0x0 a pointer into kmalloc-128"));
+	/* without what the pointer reaches, fx_event no longer stands out */
+	w[0].target = NULL;
+	n = rank(idx, &p, g, note);
+	CU_ASSERT_TRUE(n == 0 || strcmp(g[0].type_name, "struct fx_event") != 0 ||
+		       g[0].margin < 0.5);
+	ms_dwarf_index_free(idx);
+}
+
+static void test_rank_honest_notes(void)
+{
+	struct ms_dwarf_index *idx = open_fixture(NULL);
+	struct ms_owner_guess g[MS_OWNER_MAX_GUESSES];
+	struct ms_word plain[4] = {
+		word(0, MS_TOK_ZERO, 0, 0, NULL), word(8, MS_TOK_SMALL, 0, 3, NULL),
+		word(16, MS_TOK_ZERO, 0, 0, NULL), word(24, MS_TOK_SMALL, 0, 1, NULL),
+	};
+	struct ms_word text[4] = {
+		word(0, MS_TOK_ASCII, 0, 0x6e672e65746f6e2eULL, NULL),
+		word(8, MS_TOK_ASCII, 0, 0x2d646c6975622e75ULL, NULL),
+		word(16, MS_TOK_SMALL, 0, 0x6469, NULL), word(24, MS_TOK_ZERO, 0, 0, NULL),
+	};
+	struct ms_word mod[4] = {
+		word(0, MS_TOK_KTEXT, 0xffffffffc0001000ULL, 0xffffffffc0001000ULL,
+		     "somefn [somemod]"),
+		word(8, MS_TOK_SELF, 8, 0, NULL), word(16, MS_TOK_SELF, 8, 0, NULL),
+		word(24, MS_TOK_SMALL, 0, 1, NULL),
+	};
+	struct ms_pattern p;
+	char note[400];
+
+	if (!idx)
+		return;
+	p = pattern("kmalloc-32", 32, plain, 4);
+	CU_ASSERT_EQUAL(rank(idx, &p, g, note), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(note, "too generic"));
+	p = pattern("kmalloc-32", 32, text, 4);
+	CU_ASSERT_EQUAL(rank(idx, &p, g, note), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(note, "strings"));
+	p = pattern("kmalloc-32", 32, mod, 4);
+	rank(idx, &p, g, note);
+	CU_ASSERT_PTR_NOT_NULL(strstr(note, "mod -s somemod"));
+	/* no debuginfo at all */
+	{
+		size_t n = 9;
+		struct ms_error *err = ms_owner_rank(NULL, 0, &p, NULL, g, 5, &n, note, 400);
+
+		CU_ASSERT_PTR_NULL(err);
+		CU_ASSERT_EQUAL(n, 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(note, "no debuginfo"));
+	}
+	ms_dwarf_index_free(idx);
+}
+
+static void test_dedicated_and_sizes(void)
+{
+	struct ms_dwarf_index *idx = open_fixture(NULL);
+	struct ms_owner_guess g[MS_OWNER_MAX_GUESSES];
+	struct ms_word w[4] = {
+		word(0, MS_TOK_SMALL, 0, 5, NULL),
+		word(8, MS_TOK_ASCII, 0, 0x312d746567646977ULL, NULL),
+		word(16, MS_TOK_ZERO, 0, 0, NULL),
+		word(24, MS_TOK_SMALL, 0, 7, NULL),
+	};
+	struct ms_pattern p = pattern("fx_named", 32, w, 4);
+	char note[400];
+
+	CU_ASSERT_EQUAL(ms_owner_min_size("kmalloc-64", 64), 33);
+	CU_ASSERT_EQUAL(ms_owner_min_size("kmalloc-96", 96), 65);
+	CU_ASSERT_EQUAL(ms_owner_min_size("kmalloc-cg-192", 192), 129);
+	CU_ASSERT_EQUAL(ms_owner_min_size("kmalloc-8", 8), 1);
+	CU_ASSERT_EQUAL(ms_owner_min_size("dentry", 192), 177);	/* merged slots: within 15 */
+	if (!idx)
+		return;
+	CU_ASSERT_FATAL(rank(idx, &p, g, note) >= 1);
+	CU_ASSERT_STRING_EQUAL(g[0].type_name, "struct fx_named");
+	CU_ASSERT_TRUE(has_evidence(&g[0], "named like the cache"));
+	ms_dwarf_index_free(idx);
+}
+
+static CU_TestInfo tests[] = {
+	{ "index: structs, sizes, globals' types", test_index },
+	{ "flatten: pointers, lists, unions, arrays, bit fields, flexible", test_flatten },
+	{ "index cache file: reused, corrupt one rebuilt", test_cache_file },
+	{ "index errors: missing file, no DWARF", test_errors },
+	{ "rank: function pointer and empty list decide", test_rank_fn_and_list },
+	{ "rank: chain decided by the followed target", test_rank_chain_needs_depth },
+	{ "rank: honest notes (generic, strings, missing module)", test_rank_honest_notes },
+	{ "rank: dedicated cache name, size windows", test_dedicated_and_sizes },
+	CU_TEST_INFO_NULL,
+};
+
+MS_UNIT_SUITE(owner, tests)
