@@ -69,6 +69,19 @@ static void add_kernel_ranges(struct crash_env_layout *el)
 	for (i = 0; i < st->mods_installed; i++) {
 		struct load_module *lm = &st->load_modules[i];
 		uint64_t base = lm->mod_base, stop = lm->mod_base + lm->mod_size;
+
+#ifdef MOD_TEXT
+		/* v6.4+ modules: separate memory per type; crash >= 8.0.3 records each. */
+		if (MODULE_MEMORY()) {
+			int t;
+
+			for (t = MOD_TEXT; t < MOD_MEM_NUM_TYPES; t++)
+				add_range(el, lm->mem[t].base, lm->mem[t].base + lm->mem[t].size,
+					  t == MOD_TEXT || t == MOD_INIT_TEXT ? MS_REGION_KTEXT :
+										MS_REGION_KDATA);
+			continue;
+		}
+#endif
 		uint64_t text_end = lm->mod_etext_guess > base && lm->mod_etext_guess <= stop ?
 					    lm->mod_etext_guess : base;
 
@@ -157,6 +170,17 @@ static int env_symbol(void *ctx, uint64_t addr, struct ms_symbol *sym)
 
 			if (addr >= lm->mod_base && addr < lm->mod_base + lm->mod_size)
 				snprintf(sym->module, sizeof(sym->module), "%.63s", lm->mod_name);
+#ifdef MOD_TEXT
+			if (MODULE_MEMORY()) {
+				int t;
+
+				for (t = MOD_TEXT; t < MOD_MEM_NUM_TYPES; t++)
+					if (addr >= lm->mem[t].base &&
+					    addr < lm->mem[t].base + lm->mem[t].size)
+						snprintf(sym->module, sizeof(sym->module), "%.63s",
+							 lm->mod_name);
+			}
+#endif
 		}
 	}
 	return 1;
