@@ -28,9 +28,9 @@ SAN_OBJ      = $(ANALYSIS_SRC:%.c=$(SAN_BUILD)/%.o)
 
 DEB_PKGS = gcc make crash libdw-dev libelf-dev libxxhash-dev libcunit1-dev pkg-config \
 	   qemu-system-x86 busybox-static cpio xz-utils python3 python3-jsonschema \
-	   python3-drgn kmod tmux
+	   python3-drgn kmod tmux debootstrap binutils
 
-.PHONY: all deps demo check unit unit-san integration bench clean samples
+.PHONY: all deps demo check check-kernels unit unit-san integration bench clean samples
 
 all: $(SO)
 
@@ -101,6 +101,19 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) unit-san
 	$(MAKE) integration
+
+# The other kernel generations (5.10, 6.12, 7.x): each suite's chroot, kernel and dumps are
+# made once under ~/.cache/memsim; then the same tests, and docs/SUPPORT.md from all results.
+KERNELS = 5.10 6.12 7.x
+check-kernels: deps all
+	@set -e; for k in $(KERNELS); do \
+		start=$$(date +%s); \
+		KERNEL=$$k ./samples/make-samples.sh; \
+		KERNEL=$$k ./tests/integration/run.sh; \
+		echo "check-kernels: $$k took $$(( $$(date +%s) - start )) s"; \
+	done
+	python3 tests/integration/matrix.py docs/SUPPORT.md build/integration/results.jsonl \
+		$(foreach k,$(KERNELS),$${MEMSIM_CACHE:-$$HOME/.cache/memsim}/build/integration/$(k)/results.jsonl)
 
 bench: deps all
 	./tests/bench/run.sh

@@ -260,7 +260,7 @@ esac
 v=$(resolve_version)
 fetch_kernel "$v"
 if [ $# -eq 0 ]; then
-	mapfile -t names < <(scenario_names)
+	mapfile -t names < <(kernel_scenarios "$KERNEL")
 else
 	names=("$@")
 fi

@@ -77,15 +77,32 @@ def parse_cache_line(text, cache):
 
 
 class Checks:
+    """Results, also tallied per area for the support matrix (docs/SUPPORT.md)."""
+
     def __init__(self, label):
         self.label, self.failed, self.n = label, 0, 0
+        self.area, self.areas = "run", {}
 
     def check(self, ok, what):
         self.n += 1
         if not ok:
             self.failed += 1
+        tally = self.areas.setdefault(self.area, [0, 0])
+        tally[0 if ok else 1] += 1
         print(f"{'ok  ' if ok else 'FAIL'} {self.label}: {what}")
         return ok
+
+
+def record(c, m, fmt):
+    """Append this run's tallies to $MEMSIM_RESULTS (one JSON object per line)."""
+    path = os.environ.get("MEMSIM_RESULTS")
+    if not path:
+        return
+    with open(path, "a") as f:
+        f.write(json.dumps({"generation": m.get("generation"), "kernel": m.get("kernel"),
+                            "scenario": m.get("scenario"), "format": fmt,
+                            "crash": os.environ.get("MEMSIM_CRASH_VERSION", ""),
+                            "areas": c.areas}) + "\n")
 
 
 def no_modules(m):
@@ -125,6 +142,7 @@ def verify(manifest_path, fmt, log_path):
     sec = split_sections(text)
     c = Checks(f"{m.get('scenario', '?')}/{fmt}")
     c.check("end" in sec, "crash ran every command (end marker reached)")
+    c.area = "counts"
     kmem = parse_cache_line(sec.get("kmem", ""), cache)
     summ = parse_cache_line(sec.get("summary", ""), cache)
     if kmem_fails(m):
@@ -139,10 +157,14 @@ def verify(manifest_path, fmt, log_path):
         for i, n in enumerate(names):
             c.check(kmem[i] == summ[i], f"{n}: memsim {summ[i]} == kmem -s {kmem[i]}")
         c.check(summ[1] >= planted, f"allocated {summ[1]} >= planted {planted}")
+    c.area = "pattern"
     check_json(c, m, sec.get("json", ""), summ)
+    c.area = "owner"
     if "nomod" in sec:
         check_missing_module(c, sec["nomod"], m)
+    c.area = "slab lists"
     check_slab_lists(c, sec, kmem)
+    record(c, m, fmt)
     return c.failed == 0
 
 
@@ -238,7 +260,9 @@ def check_json(c, m, text, summ):
         raw = bytes.fromhex(top["representative"]["bytes"])
         c.check(s.encode() in raw, f"representative holds the string {s!r}")
     if not (no_modules(m) and m.get("modules")):
+        area, c.area = c.area, "owner"
         check_owner(c, rep, m)
+        c.area = area
     if "freed" in m:
         gone = set(facts.get("freed_symbols", {}).values())
         leaked = [x for x in alloc if any((w.get("symbol") or "").split(" ")[0] in gone

@@ -27,6 +27,15 @@ else
 	mapfile -t scenarios < <(kernel_scenarios "$KERNEL")
 fi
 
+# For the support matrix: every verify appends its tallies here.
+export MEMSIM_RESULTS=${MEMSIM_RESULTS:-$out/results.jsonl}
+rm -f "$MEMSIM_RESULTS"
+if [ -n "$(kernel_crash_suite "$KERNEL")" ]; then
+	MEMSIM_CRASH_VERSION=$(chroot_run "$(kernel_crash_suite "$KERNEL")" crash --version 2>/dev/null | awk '/^crash /{print $2; exit}')
+else
+	MEMSIM_CRASH_VERSION=$(crash --version 2>/dev/null | awk '/^crash /{print $2; exit}')
+fi
+export MEMSIM_CRASH_VERSION
 pass=0
 fail=0
 for scen in "${scenarios[@]}"; do
