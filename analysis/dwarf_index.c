@@ -306,6 +306,23 @@ static int seen_add(struct builder *b, uint64_t key)
 	return 1;
 }
 
+/* Make room for one more element in the array *@arr of @used elements; -1 on ENOMEM. */
+static int grow(void **arr, size_t *cap, size_t used, size_t elem)
+{
+	size_t n;
+	void *p;
+
+	if (used < *cap)
+		return 0;
+	n = *cap ? *cap * 2 : 4096;
+	p = realloc(*arr, n * elem);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = n;
+	return 0;
+}
+
 static int add_struct(struct ms_dwarf_index *idx, struct builder *b, Dwarf_Die *die)
 {
 	const char *name = dwarf_diename(die);
@@ -323,15 +340,9 @@ static int add_struct(struct ms_dwarf_index *idx, struct builder *b, Dwarf_Die *
 	r = seen_add(b, ((uint64_t)off << 32 | (uint32_t)size) * 4 + 1);
 	if (r <= 0)
 		return r;
-	if (idx->nr_structs == idx->structs_cap) {
-		size_t cap = idx->structs_cap ? idx->structs_cap * 2 : 4096;
-		struct disk_struct *p = realloc(idx->raw_structs, cap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		idx->raw_structs = p;
-		idx->structs_cap = cap;
-	}
+	if (grow((void **)&idx->raw_structs, &idx->structs_cap, idx->nr_structs,
+		 sizeof(*idx->raw_structs)))
+		return -1;
 	idx->raw_structs[idx->nr_structs++] = (struct disk_struct){
 		.name = off, .size = (uint32_t)size, .flexible = (uint32_t)ends_flexible(die),
 		.die = dwarf_dieoffset(die),
@@ -359,15 +370,8 @@ static int add_var(struct ms_dwarf_index *idx, struct builder *b, Dwarf_Die *die
 	r = seen_add(b, ((uint64_t)n << 32 | t) * 4 + 3);
 	if (r <= 0)
 		return r;
-	if (idx->nr_vars == idx->vars_cap) {
-		size_t cap = idx->vars_cap ? idx->vars_cap * 2 : 4096;
-		struct disk_var *p = realloc(idx->vars, cap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		idx->vars = p;
-		idx->vars_cap = cap;
-	}
+	if (grow((void **)&idx->vars, &idx->vars_cap, idx->nr_vars, sizeof(*idx->vars)))
+		return -1;
 	idx->vars[idx->nr_vars++] = (struct disk_var){ .name = n, .type = t };
 	return 0;
 }

@@ -16,7 +16,7 @@ export KERNEL=${KERNEL:-6.1}
 if [ -n "$(kernel_crash_suite "$KERNEL")" ]; then
 	out=$memsim_cache/build/integration/$KERNEL
 else
-	out=${MEMSIM_TEST_OUT:-$top/build/integration}
+	out=${MEMSIM_TEST_OUT:-$top/build/integration}/$KERNEL
 fi
 mkdir -p "$out"
 so=${MEMSIM_SO:-$("$top/tests/integration/build-so.sh" "$KERNEL")} || { echo "FAIL: cannot build memsim.so for $KERNEL"; exit 1; }
