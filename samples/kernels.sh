@@ -48,15 +48,68 @@ kernel_crash_flags() {
 
 chroot_dir() { echo "$memsim_cache/chroots/$1"; }
 
+# The Debian archive this machine's apt uses (the URI serving its own release's main suite),
+# for debootstrap: read from /etc/apt/sources.list and sources.list.d (one-line and deb822
+# forms); MEMSIM_MIRROR overrides.  Fails, saying so, when no source names one.
+apt_mirror() {
+	local codename uri
+	if [ -n "${MEMSIM_MIRROR:-}" ]; then
+		echo "$MEMSIM_MIRROR"
+		return 0
+	fi
+	codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+	uri=$(python3 - "$codename" /etc/apt/sources.list /etc/apt/sources.list.d/* <<'PY'
+import re, sys
+codename, files = sys.argv[1], sys.argv[2:]
+def wanted(uri, suites, comps):
+    # The release's own suite (not -security/-updates/-backports) with main, on a Debian archive.
+    return uri.rstrip("/").endswith("/debian") and codename in suites and "main" in comps
+found = []
+for f in files:
+    try:
+        text = open(f).read()
+    except OSError:
+        continue
+    if f.endswith(".sources"):
+        for stanza in re.split(r"\n\s*\n", text):
+            fields = {}
+            for line in stanza.splitlines():
+                if line.startswith("#") or ":" not in line:
+                    continue
+                k, v = line.split(":", 1)
+                fields[k.strip().lower()] = v.split()
+            if fields.get("enabled", ["yes"])[0].lower() == "no" or "deb" not in fields.get("types", []):
+                continue
+            for uri in fields.get("uris", []):
+                if wanted(uri, fields.get("suites", []), fields.get("components", [])):
+                    found.append(uri)
+    elif f.endswith(".list"):
+        for line in text.splitlines():
+            words = re.sub(r"\[[^]]*\]", "", line.split("#", 1)[0]).split()
+            if len(words) >= 4 and words[0] == "deb" and wanted(words[1], [words[2]], words[3:]):
+                found.append(words[1])
+print(found[0] if found else "")
+PY
+)
+	if [ -z "$uri" ]; then
+		echo "no Debian archive for '$codename' main in /etc/apt/sources.list{,.d}; set MEMSIM_MIRROR" >&2
+		return 1
+	fi
+	echo "$uri"
+}
+
 # Make the minbase chroot of SUITE with what module builds and crash need (once; ~2 min).
 ensure_chroot() {
 	local suite=$1 d
 	d=$(chroot_dir "$suite")
 	[ -f "$d/.memsim-ready" ] && return 0
 	command -v debootstrap >/dev/null || { echo "debootstrap missing (make deps)" >&2; return 1; }
+	mkdir -p "$memsim_cache/chroots"
 	if [ ! -x "$d/usr/bin/apt-get" ]; then
+		local mirror
+		mirror=$(apt_mirror) || return 1
 		rm -rf "$d.part"
-		debootstrap --variant=minbase "$suite" "$d.part" http://deb.debian.org/debian \
+		debootstrap --variant=minbase "$suite" "$d.part" "$mirror" \
 			>"$memsim_cache/chroots/$suite.log" 2>&1 || {
 			tail -n 20 "$memsim_cache/chroots/$suite.log" >&2
 			return 1

@@ -21,6 +21,10 @@ die() { echo "make-samples: $*" >&2; exit 1; }
 kernel_suite "$KERNEL" >/dev/null || die "KERNEL=$KERNEL: choose 5.10, 6.1, 6.12 or 7.x"
 build_suite=$(kernel_build_suite "$KERNEL")
 
+# Functions whose answer is what they print (resolve_version, build_module, build_program,
+# setup_line, scenario_json) send every tool's own output to stderr: under a parent make,
+# Kbuild's "Entering directory" lines go to stdout and would become part of the answer.
+
 # Run a build step on the host (6.1) or in the generation's chroot.
 in_build_env() {
 	if [ -n "$build_suite" ]; then chroot_run "$build_suite" "$@"; else "$@"; fi
@@ -43,7 +47,7 @@ else: sys.exit(1)' "$here/scenarios.json" "$1" || die "no scenario named $1 (see
 resolve_version() {
 	local v
 	if [ -n "$build_suite" ]; then
-		ensure_chroot "$build_suite" || die "cannot make the $build_suite chroot"
+		ensure_chroot "$build_suite" >&2 || die "cannot make the $build_suite chroot"
 	fi
 	v=$(in_build_env apt-cache depends linux-image-cloud-amd64 2>/dev/null |
 		sed -n 's/.*Depends: linux-image-\(.*-cloud-amd64\)$/\1/p' | head -n1)
@@ -118,8 +122,9 @@ build_module() {
 	mkdir -p "$b"
 	if ! cmp -s "$here/module/memsim_leak.c" "$b/memsim_leak.c" || [ ! -f "$b/memsim_leak.ko" ]; then
 		cp "$here/module/memsim_leak.c" "$here/module/Kbuild" "$b/"
-		in_build_env make -s -C "/lib/modules/$v/build" M="$b" modules 2>&1 |
-			grep -v 'Skipping BTF' || true
+		rm -f "$b/memsim_leak.ko"
+		{ in_build_env make -s -C "/lib/modules/$v/build" M="$b" modules 2>&1 |
+			grep -v 'Skipping BTF' || true; } >&2
 		[ -f "$b/memsim_leak.ko" ] || die "module build failed in $b"
 	fi
 	echo "$b/memsim_leak.ko"
@@ -131,7 +136,7 @@ build_program() {
 	mkdir -p "$b"
 	if ! cmp -s "$here/guest/$name.c" "$b/$name.c" || [ ! -x "$b/$name" ]; then
 		cp "$here/guest/$name.c" "$b/"
-		gcc -static -O2 -Wall -Wextra -o "$b/$name" "$b/$name.c" || die "building $name failed"
+		gcc -static -O2 -Wall -Wextra -o "$b/$name" "$b/$name.c" >&2 || die "building $name failed"
 	fi
 	echo "$b/$name"
 }
