@@ -33,15 +33,16 @@ static int slot_cmp(const void *a, const void *b, void *arg)
 static struct ms_error *select_cands(struct ms_engine *e)
 {
 	uint32_t *order = ms_mem_alloc(&e->mem, (e->pat.nr + 1) * sizeof(*order));
-	size_t taken[2] = { 0, 0 }, n = 0, i;
+	size_t taken[2] = { 0, 0 }, n = 0, live = 0, i;
 	struct ms_error *err;
 
 	if (!order)
 		return ms_error_new(MS_ERR_LIMIT, "engine: no memory to rank patterns");
 	for (i = 0; i < e->pat.nr; i++)
-		order[i] = i;
-	qsort_r(order, e->pat.nr, sizeof(*order), slot_cmp, e);
-	for (i = 0; i < e->pat.nr; i++) {
+		if (ms_hh_live(&e->pat, i))
+			order[live++] = i;
+	qsort_r(order, live, sizeof(*order), slot_cmp, e);
+	for (i = 0; i < live; i++) {
 		unsigned cls = engine_rec(e, order[i])->cls;
 
 		if (taken[cls] < e->max_cands) {
@@ -98,16 +99,19 @@ static void largest_dups_one_pass(struct ms_engine *e, const int32_t *host)
 
 	for (s = 0; s < e->cont.nr; s++) {
 		const struct ms_hh_slot *cs = &e->cont.slots[s];
-		uint32_t p = ms_hh_find(&e->pat, e->cont_host[s]);
+		uint32_t p;
 		struct cand *c;
 
+		if (!ms_hh_live(&e->cont, s))
+			continue;
+		p = ms_hh_find(&e->pat, e->cont_host[s]);
 		if (p == MS_HH_NONE || host[p] < 0)
 			continue;
 		c = &e->cands[host[p]];
-		if (cs->count - cs->err > c->largest_dup)
-			c->largest_dup = cs->count - cs->err;
+		if (cs->count > c->largest_dup)
+			c->largest_dup = cs->count;
 	}
-	e->cont_evictions_final = e->cont.evictions + e->cont.dropped;
+	e->cont_evictions_final = e->cont.evictions;
 }
 
 static struct ms_error *finish_one_pass(struct ms_engine *e)
@@ -129,7 +133,7 @@ static struct ms_error *finish_one_pass(struct ms_engine *e)
 	for (s = 0; !err && s < e->pat.nr; s++) {
 		struct prec *r = engine_rec(e, s);
 
-		if (host[s] != -2)
+		if (host[s] != -2 || !ms_hh_live(&e->pat, s))
 			continue;
 		host[s] = ms_join_index_best(e->jix, engine_rec_tokens(e, r), r->cls, -1);
 		if (host[s] >= 0)
@@ -182,8 +186,8 @@ struct ms_error *engine_end_pass1(struct ms_engine *e, int *again)
 {
 	struct ms_error *err;
 
-	e->pat_evictions = e->pat.evictions + e->pat.dropped;
-	e->cont_evictions = e->cont.evictions + e->cont.dropped;
+	e->pat_evictions = e->pat.evictions;
+	e->cont_evictions = e->cont.evictions;
 	if (e->cont_evictions)
 		e->distinct_contents = ms_hll_estimate(e->hll_content);
 	if (e->pat_evictions)
@@ -197,7 +201,7 @@ struct ms_error *engine_end_pass1(struct ms_engine *e, int *again)
 
 /*
  * Clusters from pass 1's tables: exact when they never evicted; otherwise (the second pass
- * cannot be made) the same joins over Space-Saving's upper-bound counts.
+ * cannot be made) the same joins over Misra-Gries' lower-bound counts.
  */
 struct ms_error *engine_settle_pass1(struct ms_engine *e)
 {
@@ -229,7 +233,7 @@ static long memo_host(struct ms_engine *e, uint64_t pkey, unsigned cls)
 	if (m->host != -2 && m->key == pkey)
 		return m->host;
 	m->key = pkey;
-	m->host = ms_join_index_best(e->jix, e->tokens, cls, -1);
+	m->host = ms_join_index_best(e->jix, e->cur_tokens, cls, -1);
 	return m->host;
 }
 
@@ -244,7 +248,7 @@ static void cand_add_object(struct ms_engine *e, struct cand *c, const uint8_t *
 	if (!own) {
 		c->fringe++;
 		for (w = 0; w < e->nwords; w++)
-			c->hist[w * MS_TOK__COUNT + e->tokens[w].kind]++;
+			c->hist[w * MS_TOK__COUNT + e->cur_tokens[w].kind]++;
 		return;
 	}
 	c->count++;
@@ -257,13 +261,22 @@ static void cand_add_object(struct ms_engine *e, struct cand *c, const uint8_t *
 }
 
 void engine_pass2_object(struct ms_engine *e, const uint8_t *obj, uint64_t addr, unsigned cls,
-			 uint64_t pkey, uint64_t ckey)
+			 uint64_t pkey, uint64_t ckey, int same)
 {
-	long c = cand_find(e, pkey);
-	int own = c >= 0;
+	long c;
+	int own;
 
-	if (!own)
-		c = memo_host(e, pkey, cls);
+	if (same) {	/* the previous object's pattern: its candidate too */
+		c = e->last_host;
+		own = e->last_own;
+	} else {
+		c = cand_find(e, pkey);
+		own = c >= 0;
+		if (!own)
+			c = memo_host(e, pkey, cls);
+		e->last_host = c;
+		e->last_own = own;
+	}
 	if (c < 0) {
 		e->unclustered++;
 		return;
@@ -278,12 +291,15 @@ struct ms_error *engine_end_pass2(struct ms_engine *e)
 
 	for (s = 0; s < e->cont.nr; s++) {
 		const struct ms_hh_slot *cs = &e->cont.slots[s];
-		struct cand *c = &e->cands[e->cont_host[s]];
+		struct cand *c;
 
-		if (cs->count - cs->err > c->largest_dup)
-			c->largest_dup = cs->count - cs->err;
+		if (!ms_hh_live(&e->cont, s))
+			continue;
+		c = &e->cands[e->cont_host[s]];
+		if (cs->count > c->largest_dup)
+			c->largest_dup = cs->count;
 	}
-	e->cont_evictions_final = e->cont.evictions + e->cont.dropped;
+	e->cont_evictions_final = e->cont.evictions;
 	engine_content_free(e);
 	return NULL;
 }

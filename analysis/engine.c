@@ -3,10 +3,13 @@
  * pass 1 and, when pass 1 had to evict, the exact pass 2.  See engine.h; candidates and
  * clusters are built in consensus.c, candidate selection in candidates.c.
  */
+#include <endian.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The hashes run once or twice per object: inlined, xxh3 specialises for short inputs. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "engine_int.h"
@@ -99,20 +102,6 @@ void ms_wstat_merge(struct ms_wstat *dst, const struct ms_wstat *src, size_t n)
 			dst[i].min = src[i].min;
 		if (src[i].max > dst[i].max)
 			dst[i].max = src[i].max;
-	}
-}
-
-void ms_wstat_add(struct ms_wstat *w, const uint64_t *values, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		w[i].and_ &= values[i];
-		w[i].or_ |= values[i];
-		if (values[i] < w[i].min)
-			w[i].min = values[i];
-		if (values[i] > w[i].max)
-			w[i].max = values[i];
 	}
 }
 
@@ -226,6 +215,7 @@ static size_t fixed_bytes(const struct ms_engine *e, unsigned cands)
 	return align8(sizeof(struct ms_engine)) + ms_tokenizer_bytes(e->tok) +
 	       2 * sizeof(struct ms_hll) +
 	       e->nwords * (sizeof(struct ms_token) + 3 * sizeof(uint64_t)) +
+	       engine_batch_bytes(e) +
 	       n * (e->cand_size + sizeof(void *) + 1 + sizeof(uint64_t) + sizeof(uint32_t)) +
 	       ms_join_index_bytes(n, e->nwords) +
 	       MS_HOST_MEMO_SLOTS * sizeof(struct host_memo) + result_bytes_max(e, classes);
@@ -319,9 +309,13 @@ static struct ms_error *alloc_parts(struct ms_engine *e)
 	e->tokens = ms_mem_alloc(&e->mem, e->nwords * sizeof(*e->tokens));
 	e->values = ms_mem_alloc(&e->mem, e->nwords * sizeof(*e->values));
 	e->packed = ms_mem_alloc(&e->mem, 2 * e->nwords * sizeof(*e->packed));
+	e->batch_mem = ms_mem_alloc(&e->mem, engine_batch_bytes(e));
+	if (e->batch_mem)
+		engine_batch_init(e, &e->batch, e->batch_mem);
 	e->hll_content = ms_mem_alloc(&e->mem, sizeof(*e->hll_content));
 	e->hll_pattern = ms_mem_alloc(&e->mem, sizeof(*e->hll_pattern));
-	if (!e->tokens || !e->values || !e->packed || !e->hll_content || !e->hll_pattern)
+	if (!e->tokens || !e->values || !e->packed || !e->batch_mem || !e->hll_content ||
+	    !e->hll_pattern)
 		return ms_error_new(MS_ERR_NOMEM, "engine: no memory for its buffers");
 	if (ms_hh_init(&e->pat, &e->mem, e->pattern_cap, grow_recs, e) ||
 	    !engine_content_init(e))
@@ -366,6 +360,7 @@ void ms_engine_free(struct ms_engine *e)
 	ms_mem_free(&e->mem, e->tokens, e->nwords * sizeof(*e->tokens));
 	ms_mem_free(&e->mem, e->values, e->nwords * sizeof(*e->values));
 	ms_mem_free(&e->mem, e->packed, 2 * e->nwords * sizeof(*e->packed));
+	ms_mem_free(&e->mem, e->batch_mem, engine_batch_bytes(e));
 	ms_mem_free(&e->mem, e->hll_content, sizeof(*e->hll_content));
 	ms_mem_free(&e->mem, e->hll_pattern, sizeof(*e->hll_pattern));
 	ms_tokenizer_free(e->tok);
@@ -373,16 +368,17 @@ void ms_engine_free(struct ms_engine *e)
 	free(e);
 }
 
-/* ---- feeding ---- */
+/* ---- feeding: prepare (tokens and keys), then consume (the tables) ---- */
 
-static uint64_t pattern_key(struct ms_engine *e, unsigned cls)
+/* The pattern key of @tokens of class @cls. */
+static uint64_t pattern_key(struct ms_engine *e, const struct ms_token *tokens, unsigned cls)
 {
 	uint32_t i;
 
 	/* Pack explicitly: struct ms_token has padding, which must not reach the hash. */
 	for (i = 0; i < e->nwords; i++) {
-		e->packed[2 * i] = e->tokens[i].kind;
-		e->packed[2 * i + 1] = e->tokens[i].arg;
+		e->packed[2 * i] = tokens[i].kind;
+		e->packed[2 * i + 1] = tokens[i].arg;
 	}
 	return XXH3_64bits_withSeed(e->packed, 2 * e->nwords * sizeof(*e->packed),
 				    PATTERN_SEED + cls);
@@ -393,8 +389,6 @@ void engine_count_content(struct ms_engine *e, uint64_t ckey, uint64_t host, uns
 	enum ms_hh_event ev;
 	uint32_t s = ms_hh_add(&e->cont, ckey, &ev);
 
-	if (s == MS_HH_NONE)
-		return;
 	if (ev != MS_HH_HIT)
 		e->cont_host[s] = host;
 	if (ev == MS_HH_NEW && cls == 0 && e->pass == 1)
@@ -405,28 +399,37 @@ static void rec_init(struct ms_engine *e, struct prec *r, unsigned cls)
 {
 	memset(r, 0, sizeof(*r));
 	r->cls = cls;
-	memcpy(engine_rec_tokens(e, r), e->tokens, e->nwords * sizeof(*e->tokens));
+	memcpy(engine_rec_tokens(e, r), e->cur_tokens, e->nwords * sizeof(*e->cur_tokens));
 	ms_wstat_init(engine_rec_stats(e, r), e->nwords);
 }
 
+/*
+ * Count the object's pattern @pkey.  With @same (the previous object's pattern) its slot is
+ * the previous one's: nothing else touched the pattern table since.
+ */
 static void count_pattern(struct ms_engine *e, uint64_t pkey, const uint8_t *obj, uint64_t addr,
-			  unsigned cls)
+			  unsigned cls, int same)
 {
 	uint64_t h = ms_addr_hash(addr);
-	enum ms_hh_event ev;
-	uint32_t s = ms_hh_add(&e->pat, pkey, &ev);
+	enum ms_hh_event ev = MS_HH_HIT;
 	struct prec *r;
+	uint32_t s;
 
-	if (s == MS_HH_NONE)
-		return;
+	if (same) {
+		s = e->last_slot;
+		e->pat.slots[s].count++;
+	} else {
+		s = e->last_slot = ms_hh_add(&e->pat, pkey, &ev);
+	}
 	r = engine_rec(e, s);
 	if (ev != MS_HH_HIT) {
 		rec_init(e, r, cls);
-		if (ev == MS_HH_NEW && cls == 0)
+		if (cls == 0)
 			e->distinct_patterns++;
 	}
 	ms_wstat_add(engine_rec_stats(e, r), e->values, e->nwords);
-	ms_sample_add(&r->ex, addr, h);
+	if (r->ex.n < MS_ENGINE_EXAMPLES || h < r->ex.thresh)
+		ms_sample_add(&r->ex, addr, h);
 	if (ev != MS_HH_HIT || h < r->rep_hash) {
 		r->rep_addr = addr;
 		r->rep_hash = h;
@@ -434,27 +437,144 @@ static void count_pattern(struct ms_engine *e, uint64_t pkey, const uint8_t *obj
 	}
 }
 
-static void pass1_object(struct ms_engine *e, const uint8_t *obj, uint64_t addr, unsigned cls)
+static void pass1_object(struct ms_engine *e, const uint8_t *obj, uint64_t addr, unsigned cls,
+			 uint64_t pkey, uint64_t ckey, int same)
 {
-	uint64_t pkey = pattern_key(e, cls);
-	uint64_t ckey = XXH3_64bits_withSeed(obj, e->object_size, CONTENT_SEED + cls);
-
 	if (cls == 0) {
 		ms_hll_add(e->hll_content, ckey);
-		ms_hll_add(e->hll_pattern, pkey);
+		if (!same)	/* adding the same key again changes nothing */
+			ms_hll_add(e->hll_pattern, pkey);
 	}
 	engine_count_content(e, ckey, pkey, cls);
-	count_pattern(e, pkey, obj, addr, cls);
+	count_pattern(e, pkey, obj, addr, cls, same);
 }
 
-static void feed_object(struct ms_engine *e, const uint8_t *obj, uint64_t addr, unsigned cls)
+uint32_t engine_batch_objects(const struct ms_engine *e)
 {
-	ms_tokenize(e->tok, obj, addr, e->tokens, e->values);
-	if (e->pass == 1)
-		pass1_object(e, obj, addr, cls);
-	else
-		engine_pass2_object(e, obj, addr, cls, pattern_key(e, cls),
-				    XXH3_64bits_withSeed(obj, e->object_size, CONTENT_SEED + cls));
+	uint32_t n = MS_BATCH_BYTES / e->stride;
+
+	return n < 1 ? 1 : n > MS_BATCH_MAX ? MS_BATCH_MAX : n;
+}
+
+size_t engine_batch_bytes(const struct ms_engine *e)
+{
+	size_t n = engine_batch_objects(e);
+
+	return n * (sizeof(uint32_t) + 2 + 2 * sizeof(uint64_t)) +
+	       n * e->nwords * sizeof(struct ms_token);
+}
+
+void engine_batch_init(const struct ms_engine *e, struct ms_batch *b, void *mem)
+{
+	size_t n = engine_batch_objects(e);
+	uint8_t *p = mem;
+
+	memset(b, 0, sizeof(*b));
+	b->tokens = (struct ms_token *)p;
+	p += n * e->nwords * sizeof(struct ms_token);
+	b->pkey = (uint64_t *)p;
+	p += n * sizeof(uint64_t);
+	b->ckey = (uint64_t *)p;
+	p += n * sizeof(uint64_t);
+	b->index = (uint32_t *)p;
+	p += n * sizeof(uint32_t);
+	b->cls = p;
+	b->fresh = p + n;
+}
+
+/*
+ * The reading side of feeding: tokenise objects [@first, @first + @n) of @v (n at most
+ * engine_batch_objects()) and key them into @b.  Alike objects sit side by side (a leak
+ * allocates them in a row), so when an object's tokens equal the previous one's (of the
+ * same class) its pattern key is the previous one's, without hashing, and its tokens are
+ * not stored again; the first object of a batch always stores its own.
+ */
+void engine_prepare(struct ms_engine *e, const struct ms_slab_view *v, uint32_t first,
+		    uint32_t n, struct ms_batch *b)
+{
+	size_t set_bytes = e->nwords * sizeof(struct ms_token);
+	struct ms_token *set = b->tokens;
+	uint64_t pkey = 0;
+	uint32_t i, w;
+	int have = 0;
+
+	b->view = *v;
+	b->n = 0;
+	b->seen[0] = b->seen[1] = 0;
+	for (i = first; i < first + n; i++) {
+		unsigned cls = !ms_slab_view_allocated(v, i);
+		const uint8_t *obj = ms_slab_view_object(v, i);
+		uint32_t j;
+		int same;
+
+		b->seen[cls]++;
+		if (cls && !e->include_free)
+			continue;
+		ms_tokenize(e->tok, obj, ms_slab_view_object_addr(v, i), e->tokens, NULL);
+		same = have && b->cls[b->n - 1] == cls;
+		for (w = 0; same && w < e->nwords; w++)
+			same = e->tokens[w].kind == set[w].kind && e->tokens[w].arg == set[w].arg;
+		j = b->n++;
+		if (!same) {
+			set = have ? set + e->nwords : set;
+			memcpy(set, e->tokens, set_bytes);
+			pkey = pattern_key(e, set, cls);
+			have = 1;
+		}
+		b->index[j] = i;
+		b->cls[j] = cls;
+		b->fresh[j] = !same;
+		b->pkey[j] = pkey;
+		b->ckey[j] = XXH3_64bits_withSeed(obj, e->object_size, CONTENT_SEED + cls);
+	}
+}
+
+/* The object's words as numbers, the trailing partial one zero-extended. */
+static void load_values(const struct ms_engine *e, const uint8_t *obj)
+{
+	uint32_t i, full = e->object_size / 8, width;
+
+	for (i = 0; i < full; i++) {
+		uint64_t v;
+
+		memcpy(&v, obj + 8 * i, 8);
+		e->values[i] = le64toh(v);
+	}
+	if (i < e->nwords)
+		e->values[i] = ms_object_word(obj, e->object_size, i, &width);
+}
+
+/*
+ * The counting side of feeding: every prepared object into the tables.  The content
+ * table is the engine's one big random-access structure (a million slots): its index
+ * entries are prefetched MS_PREFETCH objects ahead, so a probe rarely waits for memory.
+ */
+void engine_consume(struct ms_engine *e, const struct ms_batch *b)
+{
+	const struct ms_token *set = b->tokens;
+	uint32_t j;
+
+	e->seen[e->pass - 1][0] += b->seen[0];
+	e->seen[e->pass - 1][1] += b->seen[1];
+	for (j = 0; e->cont_live && j < b->n && j < MS_PREFETCH; j++)
+		ms_hh_prefetch(&e->cont, b->ckey[j]);
+	for (j = 0; j < b->n; j++) {
+		const uint8_t *obj = ms_slab_view_object(&b->view, b->index[j]);
+		uint64_t addr = ms_slab_view_object_addr(&b->view, b->index[j]);
+
+		if (e->cont_live && j + MS_PREFETCH < b->n)
+			ms_hh_prefetch(&e->cont, b->ckey[j + MS_PREFETCH]);
+		if (b->fresh[j]) {
+			e->cur_tokens = set;
+			set += e->nwords;
+		}
+		load_values(e, obj);
+		if (e->pass == 1)
+			pass1_object(e, obj, addr, b->cls[j], b->pkey[j], b->ckey[j], !b->fresh[j]);
+		else
+			engine_pass2_object(e, obj, addr, b->cls[j], b->pkey[j], b->ckey[j],
+					    !b->fresh[j]);
+	}
 }
 
 void ms_engine_begin_pass(struct ms_engine *e)
@@ -470,23 +590,27 @@ void ms_engine_begin_pass(struct ms_engine *e)
 	e->pass_open = 1;
 }
 
-void ms_engine_feed_slab(struct ms_engine *e, const struct ms_slab_view *v)
+int engine_accepts(struct ms_engine *e, const struct ms_slab_view *v)
 {
-	uint32_t i;
-
 	if (!e->pass_open || e->done || e->error)
-		return;
+		return 0;
 	if (v->object_size != e->object_size || v->stride < v->object_size) {
 		e->slabs_skipped++;
-		return;
+		return 0;
 	}
-	for (i = 0; i < v->nr_objects; i++) {
-		unsigned cls = !ms_slab_view_allocated(v, i);
+	return 1;
+}
 
-		e->seen[e->pass - 1][cls]++;
-		if (cls == 0 || e->include_free)
-			feed_object(e, ms_slab_view_object(v, i), ms_slab_view_object_addr(v, i),
-				    cls);
+void ms_engine_feed_slab(struct ms_engine *e, const struct ms_slab_view *v)
+{
+	uint32_t first, n, max = engine_batch_objects(e);
+
+	if (!engine_accepts(e, v))
+		return;
+	for (first = 0; first < v->nr_objects; first += n) {
+		n = v->nr_objects - first < max ? v->nr_objects - first : max;
+		engine_prepare(e, v, first, n, &e->batch);
+		engine_consume(e, &e->batch);
 	}
 }
 
@@ -581,5 +705,5 @@ size_t ms_engine_mem_peak(const struct ms_engine *e)
 
 uint64_t ms_engine_evictions(const struct ms_engine *e)
 {
-	return e->pass == 1 ? e->pat.evictions + e->pat.dropped : e->pat_evictions;
+	return e->pass == 1 ? e->pat.evictions : e->pat_evictions;
 }

@@ -54,6 +54,28 @@ struct cand {
 	uint8_t *rep;			/* object_size */
 };
 
+/*
+ * Feeding is split in two so that a feeder (feeder.h) can run them on two threads: the
+ * reading side, engine_prepare(), tokenises objects and computes their keys into a batch
+ * (it alone touches the tokenizer, e->tokens and e->packed, and calls the env); the
+ * counting side, engine_consume(), puts a batch into the tables (everything else).  A batch
+ * is up to engine_batch_objects() objects of one slab; the first always carries its tokens.
+ */
+#define MS_BATCH_BYTES 65536u	/* object bytes a batch covers at most */
+#define MS_BATCH_MAX 256u	/* objects a batch holds at most */
+#define MS_PREFETCH 8u		/* content-index prefetch distance, in objects */
+
+struct ms_batch {
+	struct ms_slab_view view;	/* the slab (or the part of it) the objects are in */
+	uint32_t n;			/* objects prepared (analysed ones only) */
+	uint64_t seen[2];		/* objects of the range by class, analysed or not */
+	uint32_t *index;		/* n: the object's index in view */
+	uint8_t *cls;			/* n: 0 allocated, 1 free */
+	uint8_t *fresh;			/* n: its tokens are the next set in tokens */
+	uint64_t *pkey, *ckey;		/* n: pattern and content keys */
+	struct ms_token *tokens;	/* nwords per fresh object, in order */
+};
+
 /* Pass 2: the host of a non-candidate pattern, memoised (direct-mapped). */
 struct host_memo {
 	uint64_t key;
@@ -75,6 +97,14 @@ struct ms_engine {
 	/* scratch for one object */
 	struct ms_token *tokens;
 	uint64_t *values, *packed;
+	/* feeding without a feeder: one batch at a time */
+	struct ms_batch batch;
+	void *batch_mem;
+	/* the counting side: the tokens of the objects being counted, the previous one's slot */
+	const struct ms_token *cur_tokens;
+	uint32_t last_slot;	/* pass 1: its pattern-table slot */
+	long last_host;		/* pass 2: its candidate (-1 none), with last_own */
+	int last_own;
 	/* passes */
 	unsigned pass;		/* 1 or 2 */
 	int pass_open, done;
@@ -127,8 +157,30 @@ struct prec *engine_rec(const struct ms_engine *e, uint32_t slot);
 struct ms_token *engine_rec_tokens(const struct ms_engine *e, struct prec *r);
 struct ms_wstat *engine_rec_stats(const struct ms_engine *e, struct prec *r);
 uint8_t *engine_rec_rep(const struct ms_engine *e, struct prec *r);
-/* Fold one object's word values into @w. */
-void ms_wstat_add(struct ms_wstat *w, const uint64_t *values, size_t n);
+/* Fold one object's word values into @w (inline: once per object). */
+static inline void ms_wstat_add(struct ms_wstat *restrict w, const uint64_t *restrict values,
+				size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t v = values[i];
+
+		w[i].and_ &= v;
+		w[i].or_ |= v;
+		w[i].min = v < w[i].min ? v : w[i].min;
+		w[i].max = v > w[i].max ? v : w[i].max;
+	}
+}
+/* Feeding (see struct ms_batch): the sizes, a batch over @mem, the two sides. */
+uint32_t engine_batch_objects(const struct ms_engine *e);
+size_t engine_batch_bytes(const struct ms_engine *e);
+void engine_batch_init(const struct ms_engine *e, struct ms_batch *b, void *mem);
+/* Does the open pass take slab @v?  Counts a skipped slab (wrong geometry). */
+int engine_accepts(struct ms_engine *e, const struct ms_slab_view *v);
+void engine_prepare(struct ms_engine *e, const struct ms_slab_view *v, uint32_t first,
+		    uint32_t n, struct ms_batch *b);
+void engine_consume(struct ms_engine *e, const struct ms_batch *b);
 /* Count content @ckey, remembering @host (pattern key, or candidate in pass 2). */
 void engine_count_content(struct ms_engine *e, uint64_t ckey, uint64_t host, unsigned cls);
 /* Start (1) or drop the content table; drop both tables. */
@@ -144,7 +196,7 @@ struct ms_error *engine_end_pass1(struct ms_engine *e, int *again);
 struct ms_error *engine_settle_pass1(struct ms_engine *e);
 struct ms_error *engine_begin_pass2(struct ms_engine *e);
 void engine_pass2_object(struct ms_engine *e, const uint8_t *obj, uint64_t addr, unsigned cls,
-			 uint64_t pkey, uint64_t ckey);
+			 uint64_t pkey, uint64_t ckey, int same);
 struct ms_error *engine_end_pass2(struct ms_engine *e);
 
 /*

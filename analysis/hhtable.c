@@ -1,14 +1,11 @@
-/* hhtable.c - exact-then-Space-Saving counting of 64-bit keys; see hhtable.h. */
+/* hhtable.c - exact-then-Misra-Gries counting of 64-bit keys; see hhtable.h. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "hhtable.h"
 
 #define FIRST_CAP 1024u
-
-static uint32_t home(const struct ms_hh *t, uint64_t key)
-{
-	return (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - t->index_bits));
-}
+#define SWEEP_SAMPLE 255u	/* counts sampled to choose a sweep's decrement (odd: a median) */
 
 static uint64_t entry(uint64_t key, uint32_t slot)
 {
@@ -19,27 +16,24 @@ static uint32_t entry_slot(uint64_t e)
 {
 	return (uint32_t)e - 1;
 }
-
-/* Where @key is in the index, or the empty entry where it would go. */
 static uint32_t probe(const struct ms_hh *t, uint64_t key)
 {
-	uint32_t mask = t->index_size - 1, i = home(t, key);
-	uint64_t high = key & 0xffffffff00000000ULL;
+	return ms_hh_probe(t, key);
+}
 
-	for (;; i = (i + 1) & mask) {
-		uint64_t e = t->index[i];
+/* Fill the index (of t->index_size entries, zeroed) with every live slot. */
+static void index_fill(struct ms_hh *t)
+{
+	uint32_t s;
 
-		if (!e)
-			return i;
-		if ((e & 0xffffffff00000000ULL) == high && t->slots[entry_slot(e)].key == key)
-			return i;
-	}
+	for (s = 0; s < t->nr; s++)
+		if (ms_hh_live(t, s))
+			t->index[probe(t, t->slots[s].key)] = entry(t->slots[s].key, s);
 }
 
 static int index_rebuild(struct ms_hh *t, uint32_t size)
 {
 	uint64_t *index = ms_mem_alloc(t->mem, (size_t)size * sizeof(*index));
-	uint32_t s;
 
 	if (!index)
 		return 0;
@@ -47,8 +41,7 @@ static int index_rebuild(struct ms_hh *t, uint32_t size)
 	t->index = index;
 	t->index_size = size;
 	t->index_bits = __builtin_ctz(size);
-	for (s = 0; s < t->nr; s++)
-		t->index[probe(t, t->slots[s].key)] = entry(t->slots[s].key, s);
+	index_fill(t);
 	return 1;
 }
 
@@ -80,12 +73,10 @@ void ms_hh_destroy(struct ms_hh *t)
 {
 	ms_mem_free(t->mem, t->slots, (size_t)t->slots_alloc * sizeof(*t->slots));
 	ms_mem_free(t->mem, t->index, (size_t)t->index_size * sizeof(*t->index));
-	ms_mem_free(t->mem, t->heap, (size_t)t->cap * sizeof(*t->heap));
-	ms_mem_free(t->mem, t->heap_pos, (size_t)t->cap * sizeof(*t->heap_pos));
 	memset(t, 0, sizeof(*t));
 }
 
-/* Double the table; on any refusal it stops growing for good and evicts from then on. */
+/* Double the table; on any refusal it stops growing for good and sweeps from then on. */
 static void grow(struct ms_hh *t)
 {
 	uint32_t new_cap = t->cap * 2;
@@ -109,118 +100,76 @@ stop:
 	t->cap_max = t->cap;
 }
 
-static uint64_t count_at(const struct ms_hh *t, uint32_t pos)
+static int u64_cmp(const void *a, const void *b)
 {
-	return t->slots[t->heap[pos]].count;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
-/* The count at heap position @pos went up: move it down towards the leaves. */
-static void sift_down(struct ms_hh *t, uint32_t pos)
+/* The median of SWEEP_SAMPLE live counts spread evenly over the slots (the table is full). */
+static uint64_t sweep_decrement(const struct ms_hh *t)
 {
-	uint32_t s = t->heap[pos], n = t->nr;
-	uint64_t c = t->slots[s].count;
+	uint64_t sample[SWEEP_SAMPLE];
+	uint32_t n = 0, s, step = t->nr / SWEEP_SAMPLE ? t->nr / SWEEP_SAMPLE : 1;
 
-	for (;;) {
-		uint32_t child = 2 * pos + 1;
-
-		if (child >= n)
-			break;
-		if (child + 1 < n && count_at(t, child + 1) < count_at(t, child))
-			child++;
-		if (count_at(t, child) >= c)
-			break;
-		t->heap[pos] = t->heap[child];
-		t->heap_pos[t->heap[pos]] = pos;
-		pos = child;
-	}
-	t->heap[pos] = s;
-	t->heap_pos[s] = pos;
+	for (s = 0; s < t->nr && n < SWEEP_SAMPLE; s += step)
+		if (ms_hh_live(t, s))
+			sample[n++] = t->slots[s].count;
+	if (!n)
+		return 1;
+	qsort(sample, n, sizeof(*sample), u64_cmp);
+	return sample[n / 2] ? sample[n / 2] : 1;
 }
 
-static int heap_build(struct ms_hh *t)
+/* Take d from every count, free the slots that reach 0, and index the rest again. */
+static void sweep(struct ms_hh *t)
 {
-	uint32_t i;
+	uint64_t d = sweep_decrement(t);
+	uint32_t s;
 
-	t->heap = ms_mem_alloc(t->mem, (size_t)t->cap * sizeof(*t->heap));
-	t->heap_pos = ms_mem_alloc(t->mem, (size_t)t->cap * sizeof(*t->heap_pos));
-	if (!t->heap || !t->heap_pos) {
-		ms_mem_free(t->mem, t->heap, (size_t)t->cap * sizeof(*t->heap));
-		ms_mem_free(t->mem, t->heap_pos, (size_t)t->cap * sizeof(*t->heap_pos));
-		t->heap = t->heap_pos = NULL;
-		return 0;
+	for (s = t->nr; s-- > 0;) {
+		struct ms_hh_slot *slot = &t->slots[s];
+
+		if (!slot->count)
+			continue;
+		if (slot->count > d) {
+			slot->count -= d;
+			continue;
+		}
+		slot->count = 0;
+		slot->key = t->free_head;
+		t->free_head = s + 1;
+		t->live--;
+		t->evictions++;
 	}
-	for (i = 0; i < t->nr; i++) {
-		t->heap[i] = i;
-		t->heap_pos[i] = i;
-	}
-	for (i = t->nr / 2; i-- > 0;)
-		sift_down(t, i);
-	return 1;
+	t->decrement += d;
+	t->sweeps++;
+	memset(t->index, 0, (size_t)t->index_size * sizeof(*t->index));
+	index_fill(t);
 }
 
-/* Remove the index entry at @i, shifting later entries of its probe run back. */
-static void index_delete(struct ms_hh *t, uint32_t i)
-{
-	uint32_t mask = t->index_size - 1, j = i;
-
-	for (;;) {
-		uint32_t k;
-
-		j = (j + 1) & mask;
-		if (!t->index[j])
-			break;
-		k = home(t, t->slots[entry_slot(t->index[j])].key);
-		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-			continue;	/* it sits at or after its home: leave it */
-		t->index[i] = t->index[j];
-		i = j;
-	}
-	t->index[i] = 0;
-}
-
-/* Space-Saving: @key takes over the slot with the smallest count. */
-static uint32_t evict(struct ms_hh *t, uint64_t key)
+uint32_t ms_hh_insert(struct ms_hh *t, uint64_t key, uint32_t i, enum ms_hh_event *ev)
 {
 	uint32_t s;
 
-	if (!t->heap && !heap_build(t)) {
-		t->dropped++;
-		return MS_HH_NONE;
-	}
-	s = t->heap[0];
-	index_delete(t, probe(t, t->slots[s].key));
-	t->slots[s].key = key;
-	t->slots[s].err = t->slots[s].count;
-	t->slots[s].count++;
-	t->index[probe(t, key)] = entry(key, s);
-	sift_down(t, 0);
-	t->evictions++;
-	return s;
-}
-
-uint32_t ms_hh_add(struct ms_hh *t, uint64_t key, enum ms_hh_event *ev)
-{
-	uint32_t i = probe(t, key), s;
-
-	if (t->index[i]) {
-		s = entry_slot(t->index[i]);
-		t->slots[s].count++;
-		if (t->heap)
-			sift_down(t, t->heap_pos[s]);
-		*ev = MS_HH_HIT;
-		return s;
-	}
-	if (t->nr == t->cap && t->cap < t->cap_max) {
+	if (t->live == t->cap && t->cap < t->cap_max) {
 		grow(t);
 		i = probe(t, key);	/* the index may have been rebuilt */
 	}
-	if (t->nr == t->cap) {
-		*ev = MS_HH_REPLACED;
-		return evict(t, key);
+	if (t->live == t->cap) {
+		sweep(t);
+		i = probe(t, key);
 	}
-	s = t->nr++;
-	t->slots[s] = (struct ms_hh_slot){ key, 1, 0 };
+	if (t->free_head) {
+		s = t->free_head - 1;
+		t->free_head = (uint32_t)t->slots[s].key;
+	} else {
+		s = t->nr++;
+	}
+	t->slots[s] = (struct ms_hh_slot){ key, 1 };
 	t->index[i] = entry(key, s);
+	t->live++;
 	*ev = MS_HH_NEW;
 	return s;
 }

@@ -1,19 +1,28 @@
 /*
- * hhtable.h - counting 64-bit keys in bounded memory: exact until full, then Space-Saving.
+ * hhtable.h - counting 64-bit keys in bounded memory: exact until full, then Misra-Gries.
  *
  * The clustering engine counts the exact contents and the patterns of up to hundreds of
  * millions of objects in a memory budget.  A table grows by doubling up to @cap_max slots;
- * while it has room every count is exact.  Once full, a new key takes over the slot with the
- * smallest count (Space-Saving, Metwally, Agrawal and El Abbadi, 2005): its count becomes
- * that minimum + 1 and its error the minimum.  What that guarantees: a key's true count lies
- * in [count - err, count], and every key seen more than N / cap_max times out of N is in the
- * table.  The engine uses that to pick candidates and then counts them exactly in a second
- * pass.  Keys are hashes already (xxh3): equal keys are taken to be equal items.
+ * while it has room every count is exact.  Once full, a new key makes the table sweep
+ * (Misra-Gries' "frequent" algorithm with batched decrements): a decrement d, the median of
+ * a spread sample of the live counts (at least 1), is taken from every count, the slots
+ * whose count falls to 0 are freed, and the key takes one of them.  What that guarantees,
+ * with D the sum of every sweep's d (@decrement): a key's true count lies in
+ * [count, count + D], and D <= 2N / cap_max after N keys, so every key seen more than
+ * 2N / cap_max times is in the table.  The engine uses that to pick candidates and then
+ * counts them exactly in a second pass.  Keys are hashes already (xxh3): equal keys are
+ * taken to be equal items.
  *
- * A min-heap of slots by count finds the smallest count; it exists only once the table has
- * been full, so the exact phase costs one hash probe per key.  The index keeps part of each
- * key beside its slot number, so a probe touches the slots only on a likely match: with a
- * million slots every touch is a cache miss.
+ * Why not Space-Saving's min-heap: once every key is new (every object's content differs,
+ * the usual case for a leak whose objects hold self pointers) each key would evict the
+ * minimum and sift through ~20 heap levels, every one a cache miss.  A sweep costs one
+ * sequential pass over the slots per cap_max / 2 new keys: O(1) per key, and a key that
+ * is new costs one index probe, which the caller can prefetch (ms_hh_prefetch()).
+ *
+ * The index keeps part of each key beside its slot number, so a probe touches the slots
+ * only on a likely match.  Slot numbers are stable: a sweep frees slots (count 0) but never
+ * moves a live one, so the owner's per-slot data stays where it is; a freed slot is reused
+ * by a later key (MS_HH_NEW again: the owner's data there is stale).
  */
 #ifndef MEMSIM_HHTABLE_H
 #define MEMSIM_HHTABLE_H
@@ -26,19 +35,17 @@
 
 enum ms_hh_event {
 	MS_HH_HIT,	/* the key was in the table: its count went up */
-	MS_HH_NEW,	/* a free slot took the key: count 1, err 0 */
-	MS_HH_REPLACED,	/* the key evicted the smallest count: the slot's old data is stale */
+	MS_HH_NEW,	/* a free slot took the key: count 1; the owner's slot data is stale */
 };
 
 struct ms_hh_slot {
-	uint64_t key;
-	uint64_t count;	/* upper bound of the key's count */
-	uint64_t err;	/* count - err is a lower bound */
+	uint64_t key;	/* for a free slot: the next free slot + 1 (0: the last) */
+	uint64_t count;	/* occurrences counted; 0: a free slot */
 };
 
 /*
  * Called before the table grows to @new_cap slots so the owner can grow its own per-slot
- * data; returning 0 refuses, and the table then stays at its size and starts evicting.
+ * data; returning 0 refuses, and the table then stays at its size and sweeps from then on.
  */
 typedef int (*ms_hh_grow_fn)(void *arg, uint32_t new_cap);
 
@@ -46,22 +53,23 @@ struct ms_hh {
 	struct ms_mem *mem;
 	uint32_t cap_max;	/* slots it may grow to (a power of two) */
 	uint32_t cap;		/* slots usable now */
-	uint32_t nr;		/* slots in use */
+	uint32_t nr;		/* slots ever handed out: live and free ones are below it */
+	uint32_t live;		/* slots holding a key */
+	uint32_t free_head;	/* first free slot below nr + 1; 0: none */
 	uint32_t slots_alloc;	/* slots allocated */
 	struct ms_hh_slot *slots;
 	uint64_t *index;	/* linear probing: key's high 32 bits << 32 | slot + 1; 0 empty */
 	uint32_t index_size;	/* a power of two, at least 2 * cap */
 	unsigned index_bits;
-	uint32_t *heap;		/* slots as a min-heap by count, once the table is full */
-	uint32_t *heap_pos;	/* position of each slot in @heap */
-	uint64_t evictions;	/* keys that took over another key's slot */
-	uint64_t dropped;	/* keys not counted at all (the heap could not be allocated) */
+	uint64_t decrement;	/* D: every sweep's decrement added up */
+	uint64_t evictions;	/* keys a sweep removed from the table */
+	uint64_t sweeps;
 	ms_hh_grow_fn grow;
 	void *grow_arg;
 };
 
-/* Bytes one slot may cost at most: the slot, two heap words and two index entries. */
-#define MS_HH_SLOT_BYTES (sizeof(struct ms_hh_slot) + 2 * sizeof(uint32_t) + 2 * sizeof(uint64_t))
+/* Bytes one slot may cost at most: the slot and two index entries. */
+#define MS_HH_SLOT_BYTES (sizeof(struct ms_hh_slot) + 2 * sizeof(uint64_t))
 
 /*
  * Start an empty table that may grow to @cap_max slots (rounded down to a power of two, at
@@ -72,12 +80,65 @@ int ms_hh_init(struct ms_hh *t, struct ms_mem *mem, uint32_t cap_max, ms_hh_grow
 	       void *grow_arg);
 /* Free what the table holds; the struct may be initialised again. */
 void ms_hh_destroy(struct ms_hh *t);
-/*
- * Count one more @key.  Returns its slot and says in *@ev what happened, or MS_HH_NONE when
- * the key could not be counted (see @dropped).
- */
-uint32_t ms_hh_add(struct ms_hh *t, uint64_t key, enum ms_hh_event *ev);
 /* The slot holding @key, or MS_HH_NONE. */
 uint32_t ms_hh_find(const struct ms_hh *t, uint64_t key);
+/* ms_hh_add() when @key is not in the table (it may grow or sweep). */
+uint32_t ms_hh_insert(struct ms_hh *t, uint64_t key, uint32_t pos, enum ms_hh_event *ev);
+
+/* Does slot @s (below t->nr) hold a key? */
+static inline int ms_hh_live(const struct ms_hh *t, uint32_t s)
+{
+	return t->slots[s].count != 0;
+}
+
+/* Where @key's probe starts in the index. */
+static inline uint32_t ms_hh_home(const struct ms_hh *t, uint64_t key)
+{
+	return (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - t->index_bits));
+}
+
+/* Where @key is in the index, or the empty entry where it would go. */
+static inline uint32_t ms_hh_probe(const struct ms_hh *t, uint64_t key)
+{
+	uint32_t mask = t->index_size - 1, i = ms_hh_home(t, key);
+	uint64_t high = key & 0xffffffff00000000ULL;
+
+	for (;; i = (i + 1) & mask) {
+		uint64_t e = t->index[i];
+
+		if (!e)
+			return i;
+		if ((e & 0xffffffff00000000ULL) == high && t->slots[(uint32_t)e - 1].key == key)
+			return i;
+	}
+}
+
+/* Count one more @key.  Returns its slot and says in *@ev what happened. */
+static inline uint32_t ms_hh_add(struct ms_hh *t, uint64_t key, enum ms_hh_event *ev)
+{
+	uint32_t i = ms_hh_probe(t, key), s;
+
+	if (t->index[i]) {
+		s = (uint32_t)t->index[i] - 1;
+		t->slots[s].count++;
+		*ev = MS_HH_HIT;
+		return s;
+	}
+	if (t->live == t->cap || t->free_head)
+		return ms_hh_insert(t, key, i, ev);
+	s = t->nr++;	/* the common case of a new key: the next unused slot */
+	t->slots[s].key = key;
+	t->slots[s].count = 1;
+	t->index[i] = (key & 0xffffffff00000000ULL) | (s + 1);
+	t->live++;
+	*ev = MS_HH_NEW;
+	return s;
+}
+
+/* Start loading the index entry @key's probe will read first (a hint; never faults). */
+static inline void ms_hh_prefetch(const struct ms_hh *t, uint64_t key)
+{
+	__builtin_prefetch(&t->index[ms_hh_home(t, key)]);
+}
 
 #endif

@@ -120,13 +120,40 @@ static int strong_word_cmp(const void *a, const void *b)
 	return x->cand < y->cand ? -1 : x->cand > y->cand;
 }
 
+/*
+ * The words candidate @p is indexed by.  A host's every ktext/kdata word must be identical
+ * in the joining pattern (rule 2), so a candidate with one is reached through its first
+ * (a symbol is a weight-4 word, so the lookup meets it); one without any is reached through
+ * each of its weight-4 words (rule 3).  The same candidates are scored as when indexing every
+ * weight-4 word, but a pattern with another function or ops table meets none of them: with
+ * a million distinct patterns, most meet no candidate at all.
+ */
+static int indexed_word(const struct ms_token *p, size_t nwords, size_t w, size_t first_symbol)
+{
+	if (first_symbol < nwords)
+		return w == first_symbol;
+	return ms_join_weight(p[w].kind) == MS_JOIN_STRONG;
+}
+
+static size_t first_symbol(const struct ms_token *p, size_t nwords)
+{
+	size_t w;
+
+	for (w = 0; w < nwords && !is_symbol(p[w].kind); w++)
+		;
+	return w;
+}
+
 static size_t count_strong(const struct ms_token *const *patterns, size_t nr, size_t nwords)
 {
 	size_t c, w, n = 0;
 
-	for (c = 0; c < nr; c++)
+	for (c = 0; c < nr; c++) {
+		size_t fs = first_symbol(patterns[c], nwords);
+
 		for (w = 0; w < nwords; w++)
-			n += ms_join_weight(patterns[c][w].kind) == MS_JOIN_STRONG;
+			n += indexed_word(patterns[c], nwords, w, fs);
+	}
 	return n;
 }
 
@@ -151,10 +178,13 @@ struct ms_error *ms_join_index_new(struct ms_mem *mem, const struct ms_token *co
 		ms_join_index_free(ix);
 		return ms_error_new(MS_ERR_LIMIT, "join index: over the memory budget");
 	}
-	for (c = 0; c < nr; c++)
+	for (c = 0; c < nr; c++) {
+		size_t fs = first_symbol(patterns[c], nwords);
+
 		for (w = 0; w < nwords; w++)
-			if (ms_join_weight(patterns[c][w].kind) == MS_JOIN_STRONG)
+			if (indexed_word(patterns[c], nwords, w, fs))
 				ix->words[n++] = (struct strong_word){ w, c, patterns[c][w] };
+	}
 	qsort(ix->words, n, sizeof(*ix->words), strong_word_cmp);
 	*out = ix;
 	return NULL;

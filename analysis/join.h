@@ -56,7 +56,8 @@ int ms_join_match(const struct ms_token *anchor, const struct ms_token *tokens, 
 /*
  * Finding the best host among many candidate patterns without comparing with each: every
  * host shares an identical weight-4 word with the pattern (rule 3), so candidates are
- * indexed by their weight-4 words and only those sharing one are scored.
+ * indexed by their weight-4 words (only by their first ktext/kdata word when they have
+ * one: rule 2 demands it identical) and only those sharing one are scored.
  */
 struct ms_join_index;
 

@@ -19,6 +19,14 @@ struct ms_tokenizer {
 	uint32_t object_size;
 	unsigned page_shift;
 	uint64_t page_queries;
+	/*
+	 * The last object's word values and tokens, per word: a value seen at the same
+	 * offset in the previous object has the same token (unless it points into this
+	 * object, which is tested first), so constants cost no classification.
+	 */
+	uint32_t nwords;
+	uint64_t *last_value;
+	struct ms_token *last_token;
 	struct page_memo memo[MS_PAGE_MEMO_SLOTS];
 };
 
@@ -61,6 +69,13 @@ struct ms_error *ms_tokenizer_new(const struct ms_layout *layout, const struct m
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return ms_error_new(MS_ERR_NOMEM, "no memory for the normaliser");
+	t->nwords = ms_token_nr_words(object_size);
+	t->last_value = calloc(t->nwords, sizeof(*t->last_value));
+	t->last_token = calloc(t->nwords, sizeof(*t->last_token));
+	if (!t->last_value || !t->last_token) {
+		ms_tokenizer_free(t);
+		return ms_error_new(MS_ERR_NOMEM, "no memory for the normaliser");
+	}
 	t->layout = layout;
 	t->env = env;
 	t->cache_addr = cache_addr;
@@ -70,7 +85,7 @@ struct ms_error *ms_tokenizer_new(const struct ms_layout *layout, const struct m
 	if (!t->index) {
 		err = ms_layout_index_new(layout, &t->own_index);
 		if (err) {
-			free(t);
+			ms_tokenizer_free(t);
 			return err;
 		}
 		t->index = t->own_index;
@@ -84,12 +99,15 @@ void ms_tokenizer_free(struct ms_tokenizer *t)
 	if (!t)
 		return;
 	ms_layout_index_free(t->own_index);
+	free(t->last_value);
+	free(t->last_token);
 	free(t);
 }
 
 size_t ms_tokenizer_bytes(const struct ms_tokenizer *t)
 {
-	return sizeof(*t) + ms_layout_index_bytes(t->own_index);
+	return sizeof(*t) + ms_layout_index_bytes(t->own_index) +
+	       t->nwords * (sizeof(*t->last_value) + sizeof(*t->last_token));
 }
 
 uint64_t ms_tokenizer_page_queries(const struct ms_tokenizer *t)
@@ -266,7 +284,11 @@ struct ms_token ms_token_classify(struct ms_tokenizer *t, uint64_t v, uint32_t w
 
 	if (v == 0)
 		return tok;
-	if ((width == 8 && is_list_poison(v)) || is_slab_poison(v, width) || is_small(v, width)) {
+	if (is_small(v, width)) {	/* counters first: the commonest varying word */
+		tok.kind = width == 8 && (v == 0x100 || v == 0x122) ? MS_TOK_LIST_POISON : MS_TOK_SMALL;
+		return tok;
+	}
+	if ((width == 8 && is_list_poison(v)) || is_slab_poison(v, width)) {
 		tok.kind = ms_token_value_kind(v, width);
 		return tok;
 	}
@@ -294,12 +316,36 @@ struct ms_token ms_token_classify(struct ms_tokenizer *t, uint64_t v, uint32_t w
 }
 
 void ms_tokenize(struct ms_tokenizer *t, const uint8_t *obj, uint64_t addr,
-		 struct ms_token *tokens, uint64_t *values)
+		 struct ms_token *restrict tokens, uint64_t *restrict values)
 {
-	uint32_t i, n = ms_token_nr_words(t->object_size), width;
+	const uint32_t size = t->object_size, full = size / 8;
+	uint64_t *restrict last_value = t->last_value;
+	struct ms_token *restrict last_token = t->last_token;
+	/* Self before the value rules: an object address is never zero or small. */
+	const int can_be_self = addr >= 65536;
+	uint32_t i, width;
 
-	for (i = 0; i < n; i++) {
-		uint64_t v = ms_object_word(obj, t->object_size, i, &width);
+	for (i = 0; i < full; i++) {
+		uint64_t v;
+
+		memcpy(&v, obj + 8 * i, 8);
+		v = le64toh(v);
+		if (values)
+			values[i] = v;
+		if (v - addr < size && can_be_self) {
+			tokens[i].kind = MS_TOK_SELF;
+			tokens[i].arg = v - addr;
+			last_token[i].kind = MS_TOK_SELF;
+		} else if (v == last_value[i] && last_token[i].kind != MS_TOK_SELF) {
+			tokens[i] = last_token[i];
+		} else {
+			tokens[i] = ms_token_classify(t, v, 8, addr);
+			last_value[i] = v;
+			last_token[i] = tokens[i];
+		}
+	}
+	if (i < t->nwords) {	/* a trailing partial word: never self, never an address */
+		uint64_t v = ms_object_word(obj, size, i, &width);
 
 		tokens[i] = ms_token_classify(t, v, width, addr);
 		if (values)

@@ -89,6 +89,6 @@ struct ms_token ms_token_classify(struct ms_tokenizer *t, uint64_t value, uint32
  * long).
  */
 void ms_tokenize(struct ms_tokenizer *t, const uint8_t *obj, uint64_t addr,
-		 struct ms_token *tokens, uint64_t *values);
+		 struct ms_token *restrict tokens, uint64_t *restrict values);
 
 #endif
