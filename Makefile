@@ -13,7 +13,7 @@ WARN     = -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -fPIC $(WARN) -D_GNU_SOURCE
 DEPFLAGS = -MMD -MP
-LIBS     = -ldw -lelf -lxxhash -lm
+LIBS     = -ldw -lelf -lxxhash -lm -pthread
 
 BUILD   ?= build
 SO      ?= extension/memsim.so

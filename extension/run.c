@@ -10,6 +10,7 @@
 #include "crash_env.h"
 #include "debuginfo.h"
 #include "engine.h"
+#include "feeder.h"
 #include "json.h"
 #include "owner.h"
 #include "memsim_cmd.h"
@@ -24,9 +25,20 @@ static void count_slab(void *arg, const struct ms_slab_view *view)
 {
 }
 
+/* Where the walk's slabs go: the feeder's ring (counting on its worker), else the engine. */
+struct sink {
+	struct ms_engine *e;
+	struct ms_feeder *f;
+};
+
 static void feed_engine(void *arg, const struct ms_slab_view *view)
 {
-	ms_engine_feed_slab(arg, view);
+	struct sink *k = arg;
+
+	if (k->f)
+		ms_feeder_feed(k->f, view);
+	else
+		ms_engine_feed_slab(k->e, view);
 }
 
 /* Build the engine for @ci; NULL after printing why. */
@@ -56,23 +68,49 @@ static struct ms_engine *engine_for(const struct cache_info *ci, const struct me
 	return e;
 }
 
-/* Walk as many times as the engine needs for exact counts (two at most); Ctrl-C settles. */
+/*
+ * Walk as many times as the engine needs for exact counts (two at most); Ctrl-C settles.
+ * Slabs are counted on the feeder's worker thread while the walk reads the next ones; the
+ * engine is touched again here only after the feeder drained.
+ */
 static int walk_and_cluster(const struct slub_layout *l, const struct cache_info *ci,
 			    const struct memsim_options *opt, volatile int *stop,
 			    struct ms_engine *e, struct walk_result *res)
 {
-	int rc;
+	struct sink k = { e, NULL };
+	struct ms_error *err = ms_feeder_new(e, 0, &k.f);
+	int rc, walked;
 
+	if (err) {	/* one thread then: the same result, only slower */
+		if (opt->timing)
+			fprintf(fp, "analysis: on one thread (%s)\n", err->message);
+		ms_error_free(err);
+		k.f = NULL;
+	}
 	do {
 		ms_engine_begin_pass(e);
-		if (!slab_walk_cache(l, ci, &opt->walk, stop, feed_engine, e, res))
+		walked = slab_walk_cache(l, ci, &opt->walk, stop, feed_engine, &k, res);
+		if (k.f)
+			ms_feeder_drain(k.f);
+		if (!walked) {
+			ms_feeder_free(k.f);
 			return 0;
+		}
 		if (*stop) {
+			ms_feeder_free(k.f);
 			ms_engine_settle(e);
 			return 1;
 		}
 		rc = ms_engine_end_pass(e);
 	} while (rc == 1);
+	if (k.f && opt->timing) {
+		struct ms_feeder_stats st;
+
+		ms_feeder_stats(k.f, &st);
+		fprintf(fp, "analysis: counting thread busy %.3f s; the walk waited %.3f s for it "
+			    "(%lu times)\n", st.counting_s, st.waiting_s, st.full);
+	}
+	ms_feeder_free(k.f);
 	if (rc < 0) {
 		error(INFO, "%s\n", ms_engine_error(e) ? ms_engine_error(e)->message : "analysis failed");
 		return 0;
@@ -150,14 +188,15 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 	double t0 = now_seconds();
 
 	if (e && walk_and_cluster(l, ci, opt, stop, e, res)) {
-		if (opt->timing)
-			fprintf(fp, "analysis: %lu objects in %.3f s (%u pass%s): %.0f objects/s; "
-				    "clustering memory peak %.1f MB\n",
-				(ulong)res->summary.total, now_seconds() - t0,
-				ms_engine_result(e)->passes, ms_engine_result(e)->passes > 1 ? "es" : "",
-				res->summary.total * (double)ms_engine_result(e)->passes /
-					(now_seconds() - t0 > 0 ? now_seconds() - t0 : 1e-9),
-				ms_engine_mem_peak(e) / 1e6);
+		if (opt->timing) {
+			double t = now_seconds() - t0;
+			unsigned passes = ms_engine_result(e)->passes;
+
+			fprintf(fp, "analysis: %lu objects in %.3f s end to end (%u pass%s, walk and "
+				    "clustering): %.0f objects/s; clustering memory peak %.1f MB\n",
+				(ulong)res->summary.total, t, passes, passes > 1 ? "es" : "",
+				res->summary.total / (t > 0 ? t : 1e-9), ms_engine_mem_peak(e) / 1e6);
+		}
 		cache_aliases(ci, res->summary.aliases, sizeof(res->summary.aliases));
 		memset(&rep, 0, sizeof(rep));
 		rep.summary = &res->summary;
