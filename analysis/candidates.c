@@ -155,14 +155,33 @@ static int key_cmp(const void *a, const void *b, void *arg)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Slots for pass 2's host memo: about two per distinct pattern pass 1 saw (so that a
+ * pattern met again finds its host without a join), within what the dropped pattern table
+ * leaves free beside the content table; never fewer than MS_HOST_MEMO_SLOTS.
+ */
+static uint32_t memo_slots(const struct ms_engine *e)
+{
+	size_t cont = (size_t)e->content_cap * (MS_HH_SLOT_BYTES + sizeof(uint64_t));
+	size_t avail = e->mem.limit > e->mem.used + cont ? e->mem.limit - e->mem.used - cont : 0;
+	uint64_t want = 2 * e->distinct_patterns;
+	uint32_t n = MS_HOST_MEMO_SLOTS;
+
+	while (n < MS_HOST_MEMO_MAX && n < want && 2 * (size_t)n * sizeof(struct host_memo) <= avail / 2)
+		n *= 2;
+	return n;
+}
+
 /* Pass 2 looks candidates up by key and memoises the host of every other pattern. */
 struct ms_error *engine_begin_pass2(struct ms_engine *e)
 {
 	size_t i;
 
+	engine_tables_free(e);	/* first: their room goes to the memo */
+	e->memo_slots = memo_slots(e);
 	e->cand_keys = ms_mem_alloc(&e->mem, (e->nr_cands + 1) * sizeof(*e->cand_keys));
 	e->cand_order = ms_mem_alloc(&e->mem, (e->nr_cands + 1) * sizeof(*e->cand_order));
-	e->memo = ms_mem_alloc(&e->mem, MS_HOST_MEMO_SLOTS * sizeof(*e->memo));
+	e->memo = ms_mem_alloc(&e->mem, (size_t)e->memo_slots * sizeof(*e->memo));
 	if (!e->cand_keys || !e->cand_order || !e->memo)
 		return ms_error_new(MS_ERR_LIMIT, "engine: no memory for the second pass");
 	for (i = 0; i < e->nr_cands; i++) {
@@ -174,9 +193,8 @@ struct ms_error *engine_begin_pass2(struct ms_engine *e)
 	qsort_r(e->cand_order, e->nr_cands, sizeof(*e->cand_order), key_cmp, e);
 	for (i = 0; i < e->nr_cands; i++)
 		e->cand_keys[i] = e->cands[e->cand_order[i]].key;
-	for (i = 0; i < MS_HOST_MEMO_SLOTS; i++)
+	for (i = 0; i < e->memo_slots; i++)
 		e->memo[i].host = -2;
-	engine_tables_free(e);
 	if (!engine_content_init(e))
 		return ms_error_new(MS_ERR_LIMIT, "engine: no memory for the second pass");
 	return engine_join_index(e);
@@ -228,7 +246,7 @@ static long cand_find(const struct ms_engine *e, uint64_t key)
 
 static long memo_host(struct ms_engine *e, uint64_t pkey, unsigned cls)
 {
-	struct host_memo *m = &e->memo[pkey % MS_HOST_MEMO_SLOTS];
+	struct host_memo *m = &e->memo[pkey & (e->memo_slots - 1)];
 
 	if (m->host != -2 && m->key == pkey)
 		return m->host;

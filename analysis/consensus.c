@@ -49,7 +49,7 @@ void engine_cands_free(struct ms_engine *e)
 	e->jix = NULL;
 	ms_mem_free(&e->mem, e->cand_keys, (nr + 1) * sizeof(*e->cand_keys));
 	ms_mem_free(&e->mem, e->cand_order, (nr + 1) * sizeof(*e->cand_order));
-	ms_mem_free(&e->mem, e->memo, MS_HOST_MEMO_SLOTS * sizeof(*e->memo));
+	ms_mem_free(&e->mem, e->memo, (size_t)e->memo_slots * sizeof(*e->memo));
 	ms_mem_free(&e->mem, e->cands, (nr + 1) * sizeof(*e->cands));
 	ms_mem_free(&e->mem, e->cand_data, nr * cand_data_size(e) + 1);
 	ms_mem_free(&e->mem, e->cand_tokens, (nr + 1) * sizeof(*e->cand_tokens));

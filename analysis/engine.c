@@ -544,6 +544,19 @@ static void load_values(const struct ms_engine *e, const uint8_t *obj)
 		e->values[i] = ms_object_word(obj, e->object_size, i, &width);
 }
 
+/* Start loading what counting object @j of @b will probe: content, pattern or memo entry. */
+static void prefetch(const struct ms_engine *e, const struct ms_batch *b, uint32_t j)
+{
+	if (e->cont_live)
+		ms_hh_prefetch(&e->cont, b->ckey[j]);
+	if (!b->fresh[j])
+		return;	/* the previous object's pattern: nothing new to look up */
+	if (e->pass == 1)
+		ms_hh_prefetch(&e->pat, b->pkey[j]);
+	else
+		__builtin_prefetch(&e->memo[b->pkey[j] & (e->memo_slots - 1)]);
+}
+
 /*
  * The counting side of feeding: every prepared object into the tables.  The content
  * table is the engine's one big random-access structure (a million slots): its index
@@ -556,14 +569,14 @@ void engine_consume(struct ms_engine *e, const struct ms_batch *b)
 
 	e->seen[e->pass - 1][0] += b->seen[0];
 	e->seen[e->pass - 1][1] += b->seen[1];
-	for (j = 0; e->cont_live && j < b->n && j < MS_PREFETCH; j++)
-		ms_hh_prefetch(&e->cont, b->ckey[j]);
+	for (j = 0; j < b->n && j < MS_PREFETCH; j++)
+		prefetch(e, b, j);
 	for (j = 0; j < b->n; j++) {
 		const uint8_t *obj = ms_slab_view_object(&b->view, b->index[j]);
 		uint64_t addr = ms_slab_view_object_addr(&b->view, b->index[j]);
 
-		if (e->cont_live && j + MS_PREFETCH < b->n)
-			ms_hh_prefetch(&e->cont, b->ckey[j + MS_PREFETCH]);
+		if (j + MS_PREFETCH < b->n)
+			prefetch(e, b, j + MS_PREFETCH);
 		if (b->fresh[j]) {
 			e->cur_tokens = set;
 			set += e->nwords;

@@ -18,19 +18,22 @@
  * hold, results included, fits the limit, and every allocation is counted (memacct.h):
  *   - patterns: up to MS_ENGINE_PATTERN_SLOTS (32768) records, each holding the pattern,
  *     per-word statistics, a sample of addresses and one representative's bytes;
- *   - contents: up to MS_ENGINE_CONTENT_SLOTS (2^20) counters of 56 bytes;
- *   - distinct counts: two 16 KiB HyperLogLog sketches; a 64 KiB page->cache memo.
- * Both tables are exact until full, then Space-Saving (hhtable.h).  For kmalloc-32 the peak
- * is 83 MiB (measured with both tables full), the same for ten million or 400 million
- * objects, since nothing grows once the tables are full; a smaller limit shrinks the tables
- * (MS_ERR_LIMIT only if even 64 pattern records cannot fit).
+ *   - contents: up to MS_ENGINE_CONTENT_SLOTS (2^20) counters of 40 bytes;
+ *   - distinct counts: two 16 KiB HyperLogLog sketches; a 64 KiB page->cache memo;
+ *   - pass 2 only, in the dropped pattern table's room: the host memo (MS_HOST_MEMO_SLOTS
+ *     up to 2^22 entries of 16 bytes, two per distinct pattern of pass 1).
+ * Both tables are exact until full, then Misra-Gries (hhtable.h).  For kmalloc-32 the peak
+ * is about 52 MB in one pass and 77 MB in two (measured with both tables full, -t prints
+ * it), the same for ten million or 400 million objects, since nothing grows once the tables
+ * are full; a smaller limit shrinks the tables (MS_ERR_LIMIT only if even 64 pattern records
+ * cannot fit).
  *
  * Exactness: when the pattern table never had to evict in pass 1, every reported count is
  * exact after one pass.  Otherwise ms_engine_end_pass() asks for a second pass over the same
  * slabs, in which only the candidates chosen from pass 1 are counted, exactly, with their
  * consensus, examples and joins recomputed from scratch; everything else is tested against
- * the candidates with the join rule.  Space-Saving keeps every pattern that holds more than
- * 1/32768 of the objects, so no big pattern is lost.  The distinct-content count is exact
+ * the candidates with the join rule.  Misra-Gries keeps every pattern that holds more than
+ * 2/32768 of the objects, so no big pattern is lost.  The distinct-content count is exact
  * while the content table has room and a HyperLogLog estimate (flagged) after; the largest
  * group of byte-identical objects per cluster is exact unless its content table evicted
  * (then a lower bound, flagged).
@@ -182,8 +185,9 @@ int ms_engine_end_pass(struct ms_engine *e);
 /*
  * Finish without an exact second pass, for a caller that cannot make one (the user pressed
  * Ctrl-C).  Pending pass 2 not begun: the clusters come from pass 1's tables; each pattern's
- * count is Space-Saving's upper bound, but objects of rare patterns that were evicted are
- * missing from their clusters.  Pass 1 or 2 under way: it ends with what was fed.
+ * count is Misra-Gries' lower bound (short by at most 2N / 32768), and objects of rare
+ * patterns that were evicted are missing from their clusters.  Pass 1 or 2 under way: it
+ * ends with what was fed.
  * Either way the result is flagged approximate (unless pass 1 never evicted, when it is
  * exact).  Returns 0, or -1 on failure (ms_engine_error()).
  */

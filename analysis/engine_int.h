@@ -83,7 +83,8 @@ struct host_memo {
 	int32_t pad;
 };
 
-#define MS_HOST_MEMO_SLOTS 65536u
+#define MS_HOST_MEMO_SLOTS 65536u	/* at least */
+#define MS_HOST_MEMO_MAX (1u << 22)	/* at most: 64 MiB */
 
 struct ms_engine {
 	char cache_name[64];
@@ -135,6 +136,7 @@ struct ms_engine {
 	uint64_t *cand_keys;	/* sorted keys */
 	uint32_t *cand_order;	/* cand index of cand_keys[i] */
 	struct host_memo *memo;
+	uint32_t memo_slots;	/* a power of two */
 	uint64_t unclustered;
 	/* result */
 	struct ms_result *result;
