@@ -5,7 +5,8 @@
 #   make demo     deps, build, one sample dump, memsim run in crash on it
 #   make check    deps, build, every test (unit, sanitizers, integration)
 #   make check-fresh  the sample kernel, module and two dumps made into an empty cache, tested
-#   make bench    the walker benchmark; writes docs/PERFORMANCE.md
+#   make bench    walk, floor and end to end on four bench dumps; writes docs/PERFORMANCE.md
+#                 and docs/bench.svg
 
 CC      ?= gcc
 ARCH_DEF = -DX86_64
@@ -29,7 +30,7 @@ SAN_OBJ      = $(ANALYSIS_SRC:%.c=$(SAN_BUILD)/%.o)
 
 DEB_PKGS = gcc make crash libdw-dev libelf-dev libxxhash-dev libcunit1-dev pkg-config \
 	   qemu-system-x86 busybox-static cpio xz-utils python3 python3-jsonschema \
-	   python3-drgn kmod tmux debootstrap binutils
+	   python3-drgn kmod tmux debootstrap binutils gnuplot-nox
 
 .PHONY: all deps demo check check-fresh fresh-samples check-kernels unit unit-san integration bench \
 	clean samples

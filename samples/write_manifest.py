@@ -61,7 +61,8 @@ def main(out, scen_json, kernel_json, serial):
         "slabinfo_line": line,
         "slabinfo": parsed,
     }
-    for k in ("freed", "freed_struct"):
+    # planted_total: every object the scenario put in the cache, the leak and the rest.
+    for k in ("freed", "freed_struct", "planted_total"):
         if k in scen:
             m[k] = scen[k]
     with open(os.path.join(out, "manifest.json"), "w") as f:

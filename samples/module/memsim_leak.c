@@ -2,13 +2,17 @@
 /*
  * memsim_leak - plants leak scenarios for memsim's sample vmcores.
  *
- *   insmod memsim_leak.ko scenario=kmalloc32-fn|chain|stale|dedicated|idle [count=N]
+ *   insmod memsim_leak.ko scenario=kmalloc32-fn|chain|stale|dedicated|patterns|mixed|idle
+ *          [count=N] [keep=0]
  *
  * Every planted object stays allocated and reachable from a vmalloc'd array (which is not in
- * any slab cache), so the dump holds them exactly as a leak would.
+ * any slab cache), so the dump holds them exactly as a leak would.  keep=0 records no pointer
+ * at all (a real leak): the array costs 16 bytes an object, 1.6 GB for the benchmark's
+ * hundred million.  stale frees half of what it planted and needs the array.
  */
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -17,6 +21,8 @@ static char *scenario = "idle";
 module_param(scenario, charp, 0444);
 static unsigned long count;
 module_param(count, ulong, 0444);
+static bool keep = true;
+module_param(keep, bool, 0444);
 
 /* kmalloc32-fn: a callback, an empty list, a counter. 32 bytes. */
 struct leak_fn_entry {
@@ -73,6 +79,53 @@ struct leak_widget {
 	unsigned long created;
 };
 
+/*
+ * patterns: about a million distinct patterns in kmalloc-32.  Word 0 points at one byte of a
+ * table in the module's .bss, a different byte for each pattern (memsim keeps the exact
+ * address of a pointer into kernel or module data); the other words are alike in every
+ * object.
+ */
+#define PATTERN_KEYS (1UL << 20)
+
+struct leak_pattern_entry {
+	u8 *key;				/* &pattern_keys[i % PATTERN_KEYS] */
+	struct leak_pattern_entry *self;	/* the object itself */
+	u64 stamp;				/* a tag in the top 16 bits, then i: raw */
+	unsigned long flags;			/* 3: small */
+};
+
+/*
+ * mixed: the kmalloc32-fn leak (every fourth allocation) amid objects of many layouts.  Each
+ * layout gives every word a kind: zero, a small counter, a raw 64-bit value, a pointer to
+ * another planted object, a short string, a pointer into the object itself (at one of its
+ * four words) or one of MIXED_SYMS module functions and data at different offsets.  The
+ * other objects take one of MIXED_TYPES layouts, the first ones likelier (a product of two
+ * uniform draws), and one in MIXED_NOISE draws each word's kind on its own: a long tail of
+ * patterns.  Everything comes from one fixed-seed generator, so every dump is the same.
+ */
+#define MIXED_TYPES 512
+#define MIXED_NOISE 1024
+#define MIXED_RING 1024
+#define MIXED_WORDS 4
+
+enum mixed_kind { MK_ZERO, MK_SMALL, MK_RAW, MK_PEER, MK_STRING, MK_SELF, MK_SYMBOL, MK__COUNT };
+
+struct leak_mixed_obj {
+	u64 w[MIXED_WORDS];
+};
+
+struct mixed_word {
+	u8 kind;
+	u8 arg;		/* MK_SELF: word pointed at; MK_SYMBOL: index in mixed_syms */
+};
+
+struct leak_mixed_table {
+	unsigned long hits;
+	unsigned long misses;
+	void *owner;
+	unsigned long limit;
+};
+
 static void **objs;
 static unsigned long nr_objs;
 static struct kmem_cache *widget_cache;
@@ -85,6 +138,64 @@ static noinline void group_freeing_mark(void *g) { }
 static noinline void stale_keep_fn(struct leak_stale_keep *k) { }
 static noinline void stale_gone_done(struct leak_stale_gone *g) { }
 static noinline void widget_poke(struct leak_widget *w) { w->state++; }
+
+static u8 pattern_keys[PATTERN_KEYS];
+
+/* Distinct bodies, so that no two are folded into one address. */
+#define MIXED_FN(n) \
+	static noinline unsigned long mixed_fn_##n(unsigned long x) { return x * (2 * n + 3) + n; }
+MIXED_FN(0) MIXED_FN(1) MIXED_FN(2) MIXED_FN(3) MIXED_FN(4) MIXED_FN(5) MIXED_FN(6)
+MIXED_FN(7) MIXED_FN(8) MIXED_FN(9) MIXED_FN(10) MIXED_FN(11) MIXED_FN(12) MIXED_FN(13)
+MIXED_FN(14) MIXED_FN(15)
+
+static struct leak_mixed_table mixed_tables[4];
+static const char * const mixed_strings[] = {
+	"conn", "rx-ring", "tx-ring", "sock", "timer", "work", "inode", "dentry",
+	"ctx-a", "ctx-b", "evt0", "evt1", "bufq", "flow", "peer", "task",
+};
+static void *mixed_ring[MIXED_RING];
+static struct mixed_word mixed_types[MIXED_TYPES][MIXED_WORDS];
+static u64 mixed_state = 0x9e3779b97f4a7c15ULL;
+
+#define MIXED_SYMS 32
+static const void *mixed_syms[MIXED_SYMS];
+
+static void mixed_syms_init(void)
+{
+	unsigned long (*fns[])(unsigned long) = {
+		mixed_fn_0, mixed_fn_1, mixed_fn_2, mixed_fn_3, mixed_fn_4, mixed_fn_5,
+		mixed_fn_6, mixed_fn_7, mixed_fn_8, mixed_fn_9, mixed_fn_10, mixed_fn_11,
+		mixed_fn_12, mixed_fn_13, mixed_fn_14, mixed_fn_15,
+	};
+	int i;
+
+	for (i = 0; i < 16; i++)
+		mixed_syms[i] = fns[i];
+	/* Data at every offset of each table: hits, misses, owner, limit. */
+	for (i = 0; i < 16; i++)
+		mixed_syms[16 + i] = (const u8 *)&mixed_tables[i / 4] + (i % 4) * sizeof(long);
+}
+
+/* splitmix64: deterministic, cheap. */
+static u64 mixed_next(void)
+{
+	u64 z = (mixed_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static struct mixed_word mixed_draw_word(void)
+{
+	struct mixed_word mw = { .kind = mixed_next() % MK__COUNT };
+
+	if (mw.kind == MK_SELF)
+		mw.arg = mixed_next() % MIXED_WORDS;
+	else if (mw.kind == MK_SYMBOL)
+		mw.arg = mixed_next() % MIXED_SYMS;
+	return mw;
+}
 
 static const struct leak_group_ops leak_group_ops = {
 	.handle_event = group_handle_event,
@@ -101,17 +212,125 @@ static void widget_ctor(void *p)
 	w->poke = widget_poke;
 }
 
+/* Record a planted object (unless keep=0); give the CPU up now and then on long runs. */
+static void keep_obj(void *p)
+{
+	if (objs)
+		objs[nr_objs] = p;
+	if (++nr_objs % 65536 == 0)
+		cond_resched();
+}
+
+static struct leak_fn_entry *new_fn_entry(unsigned long seq)
+{
+	struct leak_fn_entry *e = kmalloc(sizeof(*e), GFP_KERNEL);
+
+	if (!e)
+		return NULL;
+	e->callback = fn_entry_callback;
+	INIT_LIST_HEAD(&e->node);
+	e->seq = seq * 7;
+	return e;
+}
+
 static int plant_fn(unsigned long n)
 {
-	for (nr_objs = 0; nr_objs < n; nr_objs++) {
-		struct leak_fn_entry *e = kmalloc(sizeof(*e), GFP_KERNEL);
+	while (nr_objs < n) {
+		struct leak_fn_entry *e = new_fn_entry(nr_objs);
 
 		if (!e)
 			return -ENOMEM;
-		e->callback = fn_entry_callback;
-		INIT_LIST_HEAD(&e->node);
-		e->seq = nr_objs * 7;
-		objs[nr_objs] = e;
+		keep_obj(e);
+	}
+	return 0;
+}
+
+static int plant_patterns(unsigned long n)
+{
+	while (nr_objs < n) {
+		struct leak_pattern_entry *p = kmalloc(sizeof(*p), GFP_KERNEL);
+
+		if (!p)
+			return -ENOMEM;
+		p->key = &pattern_keys[nr_objs % PATTERN_KEYS];
+		p->self = p;
+		p->stamp = 0xa5a5000000000000ULL | nr_objs;
+		p->flags = 3;
+		keep_obj(p);
+	}
+	return 0;
+}
+
+static u64 mixed_value(struct leak_mixed_obj *o, struct mixed_word mw, unsigned long peers)
+{
+	const char *s;
+	u64 v = 0;
+
+	switch (mw.kind) {
+	case MK_ZERO:
+		return 0;
+	case MK_SMALL:
+		return 1 + mixed_next() % 4096;
+	case MK_RAW:
+		/* A tag in the top 16 bits: never an address, a poison or text. */
+		return 0xa5a5000000000000ULL | (mixed_next() >> 16);
+	case MK_PEER:
+		return peers ? (u64)mixed_ring[mixed_next() % peers] : 0;
+	case MK_STRING:
+		s = mixed_strings[mixed_next() % ARRAY_SIZE(mixed_strings)];
+		/* At most 7 characters: the rest of the word stays NUL. */
+		memcpy(&v, s, strnlen(s, sizeof(v) - 1));
+		return v;
+	case MK_SELF:
+		return (u64)&o->w[mw.arg];
+	default:
+		return (u64)mixed_syms[mw.arg];
+	}
+}
+
+/* One object of the other layouts, or noise. */
+static struct leak_mixed_obj *new_mixed_obj(unsigned long peers)
+{
+	struct leak_mixed_obj *o = kmalloc(sizeof(*o), GFP_KERNEL);
+	struct mixed_word words[MIXED_WORDS];
+	u64 a, b;
+	int w;
+
+	if (!o)
+		return NULL;
+	if (mixed_next() % MIXED_NOISE == 0) {
+		for (w = 0; w < MIXED_WORDS; w++)
+			words[w] = mixed_draw_word();
+	} else {
+		a = mixed_next() % MIXED_TYPES;
+		b = mixed_next() % MIXED_TYPES;
+		memcpy(words, mixed_types[a * b / MIXED_TYPES], sizeof(words));
+	}
+	for (w = 0; w < MIXED_WORDS; w++)
+		o->w[w] = mixed_value(o, words[w], peers);
+	return o;
+}
+
+static int plant_mixed(unsigned long n)
+{
+	unsigned long peers = 0;
+	int t, w;
+
+	mixed_syms_init();
+	for (t = 0; t < MIXED_TYPES; t++)
+		for (w = 0; w < MIXED_WORDS; w++)
+			mixed_types[t][w] = mixed_draw_word();
+	while (nr_objs < n) {
+		void *p = nr_objs % 4 == 0 ? (void *)new_fn_entry(nr_objs) :
+					     (void *)new_mixed_obj(peers);
+
+		if (!p)
+			return -ENOMEM;
+		if (peers < MIXED_RING)
+			mixed_ring[peers++] = p;
+		else
+			mixed_ring[mixed_next() % MIXED_RING] = p;
+		keep_obj(p);
 	}
 	return 0;
 }
@@ -125,7 +344,7 @@ static int plant_chain(unsigned long n)
 	atomic_set(&group->refcnt, 1);
 	group->max_events = 16384;
 	strscpy(group->name, "memsim-chain-group", sizeof(group->name));
-	for (nr_objs = 0; nr_objs < n; nr_objs++) {
+	while (nr_objs < n) {
 		struct leak_event *ev = kzalloc(sizeof(*ev), GFP_KERNEL);
 
 		if (!ev)
@@ -133,7 +352,7 @@ static int plant_chain(unsigned long n)
 		ev->group = group;
 		ev->mask = 0x100;	/* an IN_CREATE-like event mask */
 		ev->cookie = (u32)(nr_objs * 2654435761u);
-		objs[nr_objs] = ev;
+		keep_obj(ev);
 	}
 	return 0;
 }
@@ -178,7 +397,7 @@ static int plant_dedicated(unsigned long n)
 					 widget_ctor);
 	if (!widget_cache)
 		return -ENOMEM;
-	for (nr_objs = 0; nr_objs < n; nr_objs++) {
+	while (nr_objs < n) {
 		struct leak_widget *w = kmem_cache_alloc(widget_cache, GFP_KERNEL);
 
 		if (!w)
@@ -187,7 +406,7 @@ static int plant_dedicated(unsigned long n)
 		w->state = 1;
 		snprintf(w->label, sizeof(w->label), "widget-%lu", nr_objs);
 		w->created = 4294892296UL + nr_objs;
-		objs[nr_objs] = w;
+		keep_obj(w);
 	}
 	return 0;
 }
@@ -200,9 +419,13 @@ static int __init memsim_leak_init(void)
 		return 0;
 	if (!n)
 		n = 100000;
-	objs = vzalloc(sizeof(*objs) * 2 * n);
-	if (!objs)
-		return -ENOMEM;
+	if (!keep && !strcmp(scenario, "stale"))
+		return -EINVAL;
+	if (keep) {
+		objs = vzalloc(sizeof(*objs) * 2 * n);
+		if (!objs)
+			return -ENOMEM;
+	}
 	if (!strcmp(scenario, "kmalloc32-fn"))
 		return plant_fn(n);
 	if (!strcmp(scenario, "chain"))
@@ -211,6 +434,10 @@ static int __init memsim_leak_init(void)
 		return plant_stale(n);
 	if (!strcmp(scenario, "dedicated"))
 		return plant_dedicated(n);
+	if (!strcmp(scenario, "patterns"))
+		return plant_patterns(n);
+	if (!strcmp(scenario, "mixed"))
+		return plant_mixed(n);
 	return -EINVAL;
 }
 module_init(memsim_leak_init);

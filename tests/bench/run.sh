@@ -1,46 +1,83 @@
 #!/usr/bin/env bash
-# make bench: the walker against its floor and against drgn, on a dump with 20 million
-# planted kmalloc-32 objects in a 2.5 GiB guest; writes docs/PERFORMANCE.md.
+# make bench: on four dumps of kmalloc-32 (samples/scenarios.json, "bench": true) the walker
+# against its floor, the full analysis end to end and crash's peak memory with and without
+# memsim; on the first, the walker against drgn; the owner guess on the chain sample.  Writes
+# docs/PERFORMANCE.md and docs/bench.svg.
+#
+#   tests/bench/run.sh [SCENARIO...]    the four bench dumps by default
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/bench
-mkdir -p "$out"
-"$top/samples/make-samples.sh" bench32
-dir=$("$top/samples/make-samples.sh" --print-dir bench32)
-manifest=$dir/manifest.json
-vmlinux=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vmlinux"])' "$manifest")
-dump=$dir/vmcore.elf
 so=$top/extension/memsim.so
+cache=kmalloc-32
+mark="=== bench "
+if [ $# -gt 0 ]; then
+	names=("$@")
+else
+	names=(bench32 bench32-100m bench32-patterns bench32-mixed)
+fi
+manifest_vmlinux() {
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vmlinux"])' "$1"
+}
 
-# One crash session: floor and walk alternate (the second of each is the warm figure), then
-# the full analysis.
-cat >"$out/cmds" <<CMDS
-extend $so
-mod -s memsim_leak $dir/memsim_leak.ko
-memsim -b kmalloc-32
-memsim -t -s kmalloc-32
-memsim -b kmalloc-32
-memsim -t -s kmalloc-32
-kmem -s kmalloc-32
-memsim -t kmalloc-32
-quit
-CMDS
-/usr/bin/time -v crash -s "$vmlinux" "$dump" -i "$out/cmds" </dev/null >"$out/memsim.log" 2>"$out/memsim.time"
-# The same session without memsim: crash's own resident memory, for the difference.
-printf 'kmem -s kmalloc-32\nquit\n' >"$out/cmds0"
-/usr/bin/time -v crash -s "$vmlinux" "$dump" -i "$out/cmds0" </dev/null >"$out/crash.log" 2>"$out/crash.time"
-/usr/bin/python3 "$top/tests/bench/drgn_walk.py" "$dump" "$vmlinux" kmalloc-32 60 >"$out/drgn.log" 2>&1 || true
+rm -rf "$out"
+mkdir -p "$out"
+"$top/samples/make-samples.sh" "${names[@]}" chain
 
 # The owner guess on the chain sample (pointers followed two deep): a first crash session
-# builds the vmlinux's struct index into an empty cache, a second one reads it back.
-"$top/samples/make-samples.sh" chain
+# builds the vmlinux's struct index into an empty cache, a second one reads it back.  Every
+# session below reads it from there too, so none of them pays for building it.
 chain=$("$top/samples/make-samples.sh" --print-dir chain)
-rm -rf "$out/dwarf-cache"
-printf 'extend %s\nmod -s memsim_leak %s/memsim_leak.ko\nmemsim -t kmalloc-32\nquit\n' "$so" "$chain" >"$out/cmds-guess"
+vmlinux=$(manifest_vmlinux "$chain/manifest.json")
+printf 'extend %s\nmod -s memsim_leak %s/memsim_leak.ko\nmemsim -t %s\nquit\n' "$so" "$chain" "$cache" \
+	>"$out/cmds-guess"
 for run in first second; do
 	MEMSIM_CACHE=$out/dwarf-cache crash -s "$vmlinux" "$chain/vmcore.kdump" -i "$out/cmds-guess" \
 		</dev/null >"$out/guess-$run.log" 2>&1
 done
 
-python3 "$top/tests/bench/report.py" "$out" "$manifest" >"$top/docs/PERFORMANCE.md"
+# One crash session per dump: floor and walk alternate (the second of each is the warm
+# figure), then the full analysis; every command's output is fenced by a marker line.
+session_cmds() {
+	local dir=$1 c
+	echo "extend $so"
+	echo "mod -s memsim_leak $dir/memsim_leak.ko"
+	for c in "floor1:memsim -b $cache" "walk1:memsim -t -s $cache" "floor2:memsim -b $cache" \
+		"walk2:memsim -t -s $cache" "kmem:kmem -s $cache" "analysis:memsim -t $cache"; do
+		echo "!echo '$mark${c%%:*}'"
+		echo "${c#*:}"
+	done
+	echo "!echo '${mark}end'"
+	echo "quit"
+}
+
+for name in "${names[@]}"; do
+	dir=$("$top/samples/make-samples.sh" --print-dir "$name")
+	d=$out/$name
+	mkdir -p "$d"
+	cp "$dir/manifest.json" "$d/manifest.json"
+	vmlinux=$(manifest_vmlinux "$d/manifest.json")
+	session_cmds "$dir" >"$d/cmds"
+	echo "bench: $name: memsim session"
+	cut -d' ' -f1-3 /proc/loadavg >"$d/load"
+	MEMSIM_CACHE=$out/dwarf-cache /usr/bin/time -v crash -s "$vmlinux" "$dir/vmcore.elf" \
+		-i "$d/cmds" </dev/null >"$d/memsim.log" 2>"$d/memsim.time"
+	# The same dump and module symbols without memsim: crash's own resident memory.
+	printf 'mod -s memsim_leak %s/memsim_leak.ko\nkmem -s %s\nquit\n' "$dir" "$cache" >"$d/cmds0"
+	echo "bench: $name: crash session without memsim"
+	/usr/bin/time -v crash -s "$vmlinux" "$dir/vmcore.elf" -i "$d/cmds0" </dev/null \
+		>"$d/crash.log" 2>"$d/crash.time"
+done
+
+# The peer, on the first dump (drgn reads only the ELF form with paging).
+first=$("$top/samples/make-samples.sh" --print-dir "${names[0]}")
+vmlinux=$(manifest_vmlinux "$first/manifest.json")
+echo "bench: drgn on ${names[0]}"
+dpkg-query -W -f '${Version}\n' python3-drgn >"$out/drgn.version" 2>/dev/null ||
+	echo "(not installed)" >"$out/drgn.version"
+/usr/bin/python3 "$top/tests/bench/drgn_walk.py" "$first/vmcore.elf" "$vmlinux" "$cache" 60 \
+	>"$out/drgn.log" 2>&1 || true
+
+python3 "$top/tests/bench/report.py" "$out" "${names[@]}" >"$top/docs/PERFORMANCE.md"
+gnuplot -e "data='$out/plot.dat'; svg='$top/docs/bench.svg'" "$top/tests/bench/bench.gp"
 cat "$top/docs/PERFORMANCE.md"
