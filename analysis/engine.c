@@ -484,7 +484,7 @@ void engine_batch_init(const struct ms_engine *e, struct ms_batch *b, void *mem)
 
 /*
  * The reading side of feeding: tokenise objects [@first, @first + @n) of @v (n at most
- * engine_batch_objects()) and key them into @b.  Alike objects sit side by side (a leak
+ * engine_batch_objects()) and key their patterns into @b.  Alike objects sit side by side (a leak
  * allocates them in a row), so when an object's tokens equal the previous one's (of the
  * same class) its pattern key is the previous one's, without hashing, and its tokens are
  * not stored again; the first object of a batch always stores its own.
@@ -525,7 +525,6 @@ void engine_prepare(struct ms_engine *e, const struct ms_slab_view *v, uint32_t 
 		b->cls[j] = cls;
 		b->fresh[j] = !same;
 		b->pkey[j] = pkey;
-		b->ckey[j] = XXH3_64bits_withSeed(obj, e->object_size, CONTENT_SEED + cls);
 	}
 }
 
@@ -562,13 +561,18 @@ static void prefetch(const struct ms_engine *e, const struct ms_batch *b, uint32
  * table is the engine's one big random-access structure (a million slots): its index
  * entries are prefetched MS_PREFETCH objects ahead, so a probe rarely waits for memory.
  */
-void engine_consume(struct ms_engine *e, const struct ms_batch *b)
+void engine_consume(struct ms_engine *e, struct ms_batch *b)
 {
 	const struct ms_token *set = b->tokens;
 	uint32_t j;
 
 	e->seen[e->pass - 1][0] += b->seen[0];
 	e->seen[e->pass - 1][1] += b->seen[1];
+	/* Content keys here, not in prepare: they need only the bytes, and the reading side
+	 * (crash's thread, which also walks) is the busier one. */
+	for (j = 0; j < b->n; j++)
+		b->ckey[j] = XXH3_64bits_withSeed(ms_slab_view_object(&b->view, b->index[j]),
+						  e->object_size, CONTENT_SEED + b->cls[j]);
 	for (j = 0; j < b->n && j < MS_PREFETCH; j++)
 		prefetch(e, b, j);
 	for (j = 0; j < b->n; j++) {

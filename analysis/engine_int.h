@@ -56,9 +56,10 @@ struct cand {
 
 /*
  * Feeding is split in two so that a feeder (feeder.h) can run them on two threads: the
- * reading side, engine_prepare(), tokenises objects and computes their keys into a batch
- * (it alone touches the tokenizer, e->tokens and e->packed, and calls the env); the
- * counting side, engine_consume(), puts a batch into the tables (everything else).  A batch
+ * reading side, engine_prepare(), tokenises objects and computes their pattern keys into a
+ * batch (it alone touches the tokenizer, e->tokens and e->packed, and calls the env); the
+ * counting side, engine_consume(), hashes their contents and puts the batch into the tables
+ * (everything else).  A batch
  * is up to engine_batch_objects() objects of one slab; the first always carries its tokens.
  */
 #define MS_BATCH_BYTES 65536u	/* object bytes a batch covers at most */
@@ -72,7 +73,7 @@ struct ms_batch {
 	uint32_t *index;		/* n: the object's index in view */
 	uint8_t *cls;			/* n: 0 allocated, 1 free */
 	uint8_t *fresh;			/* n: its tokens are the next set in tokens */
-	uint64_t *pkey, *ckey;		/* n: pattern and content keys */
+	uint64_t *pkey, *ckey;		/* n: pattern keys; content keys (consume's own) */
 	struct ms_token *tokens;	/* nwords per fresh object, in order */
 };
 
@@ -182,7 +183,7 @@ void engine_batch_init(const struct ms_engine *e, struct ms_batch *b, void *mem)
 int engine_accepts(struct ms_engine *e, const struct ms_slab_view *v);
 void engine_prepare(struct ms_engine *e, const struct ms_slab_view *v, uint32_t first,
 		    uint32_t n, struct ms_batch *b);
-void engine_consume(struct ms_engine *e, const struct ms_batch *b);
+void engine_consume(struct ms_engine *e, struct ms_batch *b);
 /* Count content @ckey, remembering @host (pattern key, or candidate in pass 2). */
 void engine_count_content(struct ms_engine *e, uint64_t ckey, uint64_t host, unsigned cls);
 /* Start (1) or drop the content table; drop both tables. */
