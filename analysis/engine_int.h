@@ -167,12 +167,12 @@ static inline void ms_wstat_add(struct ms_wstat *restrict w, const uint64_t *res
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		uint64_t v = values[i];
+		uint64_t v = values[i], lo = w[i].min, hi = w[i].max;
 
 		w[i].and_ &= v;
 		w[i].or_ |= v;
-		w[i].min = v < w[i].min ? v : w[i].min;
-		w[i].max = v > w[i].max ? v : w[i].max;
+		w[i].min = v < lo ? v : lo;
+		w[i].max = v > hi ? v : hi;
 	}
 }
 /* Feeding (see struct ms_batch): the sizes, a batch over @mem, the two sides. */

@@ -124,9 +124,14 @@ static inline uint32_t ms_hh_add(struct ms_hh *t, uint64_t key, enum ms_hh_event
 		*ev = MS_HH_HIT;
 		return s;
 	}
-	if (t->live == t->cap || t->free_head)
-		return ms_hh_insert(t, key, i, ev);
-	s = t->nr++;	/* the common case of a new key: the next unused slot */
+	if (t->live == t->cap)
+		return ms_hh_insert(t, key, i, ev);	/* grow or sweep first */
+	if (t->free_head) {	/* a slot a sweep freed, else the next unused one */
+		s = t->free_head - 1;
+		t->free_head = (uint32_t)t->slots[s].key;
+	} else {
+		s = t->nr++;
+	}
 	t->slots[s].key = key;
 	t->slots[s].count = 1;
 	t->index[i] = (key & 0xffffffff00000000ULL) | (s + 1);

@@ -41,6 +41,40 @@ static void feed_engine(void *arg, const struct ms_slab_view *view)
 		ms_engine_feed_slab(k->e, view);
 }
 
+/*
+ * crash's resident memory (VmRSS) or its peak (VmHWM) in kB, from /proc/self/status; 0 if
+ * unreadable.  With -t the peak is reset before the scan (clear_refs 5, Linux 4.0+), so the
+ * peak after it is the scan's own.
+ */
+static unsigned long proc_kb(const char *field)
+{
+	char line[256];
+	unsigned long kb = 0;
+	size_t len = strlen(field);
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, len) && line[len] == ':') {
+			kb = strtoul(line + len + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kb;
+}
+
+static int reset_peak_rss(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+	int ok;
+
+	if (!f)
+		return 0;
+	ok = fputs("5", f) >= 0;
+	return fclose(f) == 0 && ok;
+}
+
 /* Build the engine for @ci; NULL after printing why. */
 static struct ms_engine *engine_for(const struct cache_info *ci, const struct memsim_options *opt,
 				    const struct ms_layout *layout, const struct ms_env *env)
@@ -185,9 +219,15 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 	ce = crash_env_new(l, stop, &env);
 	if (ce)
 		e = engine_for(ci, opt, &el.layout, &env);
+	int peak_reset = opt->timing && reset_peak_rss();
+	unsigned long rss0 = opt->timing ? proc_kb("VmRSS") : 0;
 	double t0 = now_seconds();
 
 	if (e && walk_and_cluster(l, ci, opt, stop, e, res)) {
+		if (opt->timing && peak_reset && rss0)
+			fprintf(fp, "analysis: crash resident %.1f MB before the scan, peak %.1f MB "
+				    "during it (+%.1f MB)\n", rss0 / 1024.0, proc_kb("VmHWM") / 1024.0,
+				(proc_kb("VmHWM") > rss0 ? proc_kb("VmHWM") - rss0 : 0) / 1024.0);
 		if (opt->timing) {
 			double t = now_seconds() - t0;
 			unsigned passes = ms_engine_result(e)->passes;
