@@ -97,6 +97,7 @@ samples: deps
 
 integration: extension/memsim.so samples
 	./tests/integration/run.sh
+	./tests/integration/equal-reports.sh
 	./tests/integration/corrupt-freelist.sh
 	./tests/integration/interrupt.sh
 
