@@ -336,6 +336,13 @@ Make the dumps with `samples/make-samples.sh {' '.join(names)}`;
             if f[key]:
                 print(f"    {f[key]}")
         print()
+    engine = os.path.join(out, "engine.log")
+    if os.path.exists(engine):
+        print("the engine alone, `build/engine_bench 20` (synthetic kmalloc-32 slabs in memory, one "
+              "thread, no dump; tests/bench/engine_bench.c):\n")
+        for line in open(engine).read().splitlines():
+            print(f"    {line}")
+        print()
     print("peer and owner guess:\n")
     print(f"    {drgn_line}")
     for run in ("first", "second"):

@@ -78,6 +78,11 @@ dpkg-query -W -f '${Version}\n' python3-drgn >"$out/drgn.version" 2>/dev/null ||
 /usr/bin/python3 "$top/tests/bench/drgn_walk.py" "$first/vmcore.elf" "$vmlinux" "$cache" 60 \
 	>"$out/drgn.log" 2>&1 || true
 
+# The clustering engine alone, on synthetic kmalloc-32 slabs held in memory (no dump).
+echo "bench: the engine alone"
+make -s -C "$top" build/engine_bench >&2
+"$top/build/engine_bench" 20 >"$out/engine.log" 2>&1 || true
+
 python3 "$top/tests/bench/report.py" "$out" "${names[@]}" >"$top/docs/PERFORMANCE.md"
 gnuplot -e "data='$out/plot.dat'; svg='$top/docs/bench.svg'" "$top/tests/bench/bench.gp"
 cat "$top/docs/PERFORMANCE.md"
