@@ -13,6 +13,9 @@ import platform
 import re
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+import check  # noqa: E402  (the integration test's section parser)
+
 MARK = "=== bench "
 CACHE = "kmalloc-32"
 SEED_OBJECTS = 419_000_000       # the seed's cache: 419 M kmalloc-32 objects, 13 GB
@@ -34,14 +37,7 @@ def grab(pattern, text, cast=float, nth=-1):
 
 
 def sections(text):
-    out, name = {}, None
-    for line in text.splitlines():
-        if line.startswith(MARK):
-            name = line[len(MARK):].strip()
-            out[name] = []
-        elif name:
-            out[name].append(line)
-    return {k: "\n".join(v) for k, v in out.items()}
+    return check.split_sections(text, MARK)
 
 
 def rss_mb(path):

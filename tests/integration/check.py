@@ -49,11 +49,13 @@ def commands(manifest_path, fmt, so):
     print("\n".join(lines))
 
 
-def split_sections(text):
+def split_sections(text, mark=None):
+    """The lines after each `mark`NAME line (MARK by default), by NAME."""
+    mark = mark or MARK
     sections, name = {}, None
     for line in text.splitlines():
-        if line.startswith(MARK):
-            name = line[len(MARK):].strip()
+        if line.startswith(mark):
+            name = line[len(mark):].strip()
             sections[name] = []
         elif name:
             sections[name].append(line)
