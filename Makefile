@@ -32,7 +32,7 @@ DEB_PKGS = gcc make crash libdw-dev libelf-dev libxxhash-dev libcunit1-dev pkg-c
 	   qemu-system-x86 busybox-static cpio xz-utils python3 python3-jsonschema \
 	   python3-drgn kmod tmux debootstrap binutils gnuplot-nox
 
-.PHONY: all deps demo check check-fresh fresh-samples check-kernels unit unit-san integration bench \
+.PHONY: all deps demo check check-fresh fresh-samples check-kernels unit unit-san unit-tsan integration bench \
 	clean samples
 
 all: $(SO)
@@ -79,6 +79,15 @@ tests/unit/run_unit_san: $(UNIT_SRC) $(SAN_OBJ) $(FIXTURE)
 		-DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" -o $@ \
 		$(UNIT_SRC) $(SAN_OBJ) -lcunit $(LIBS)
 
+# The feeder's two threads under ThreadSanitizer (its suite only: the rest is one thread).
+tests/unit/run_unit_tsan: $(UNIT_SRC) $(ANALYSIS_SRC) $(FIXTURE)
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O1 -g -fsanitize=thread -Ianalysis \
+		-DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" -o $@ $(UNIT_SRC) $(ANALYSIS_SRC) \
+		-lcunit $(LIBS)
+
+unit-tsan: tests/unit/run_unit_tsan
+	TSAN_OPTIONS=halt_on_error=1 ./tests/unit/run_unit_tsan feeder
+
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -107,9 +116,10 @@ demo: deps
 	./tests/integration/demo.sh
 
 check: deps
-	$(MAKE) all tests/unit/run_unit tests/unit/run_unit_san
+	$(MAKE) all tests/unit/run_unit tests/unit/run_unit_san tests/unit/run_unit_tsan
 	$(MAKE) unit
 	$(MAKE) unit-san
+	$(MAKE) unit-tsan
 	$(MAKE) integration
 
 # What a new user's first make check does, proven on every run: the kernel fetched, the
@@ -142,6 +152,7 @@ bench: deps all
 	./tests/bench/run.sh
 
 clean:
-	rm -rf $(BUILD) extension/memsim.so tests/unit/run_unit tests/unit/run_unit_san
+	rm -rf $(BUILD) extension/memsim.so tests/unit/run_unit tests/unit/run_unit_san \
+		tests/unit/run_unit_tsan
 
 -include $(ANALYSIS_OBJ:.o=.d) $(EXT_OBJ:.o=.d) $(SAN_OBJ:.o=.d)
