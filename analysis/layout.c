@@ -159,6 +159,14 @@ struct ms_error *ms_layout_index_new(const struct ms_layout *layout, struct ms_l
 
 enum ms_region ms_layout_index_classify(const struct ms_layout_index *ix, uint64_t addr)
 {
+	uint64_t first, end;
+
+	return ms_layout_index_segment(ix, addr, &first, &end);
+}
+
+enum ms_region ms_layout_index_segment(const struct ms_layout_index *ix, uint64_t addr,
+				       uint64_t *first, uint64_t *end)
+{
 	size_t lo = 0, hi = ix->nr;	/* start[0] == 0 <= addr: the answer is in [lo, hi) */
 
 	while (hi - lo > 1) {
@@ -169,6 +177,8 @@ enum ms_region ms_layout_index_classify(const struct ms_layout_index *ix, uint64
 		else
 			hi = mid;
 	}
+	*first = ix->start[lo];
+	*end = lo + 1 < ix->nr ? ix->start[lo + 1] : 0;	/* 0: up to the top */
 	return ix->region[lo];
 }
 

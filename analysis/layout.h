@@ -69,6 +69,12 @@ struct ms_error *ms_layout_index_new(const struct ms_layout *layout,
 				     struct ms_layout_index **out);
 /* The region of @addr, as ms_layout_classify() would say for the layout it was built from. */
 enum ms_region ms_layout_index_classify(const struct ms_layout_index *index, uint64_t addr);
+/*
+ * The same, also saying which segment answered: [*@first, *@end), *@end 0 when the segment
+ * runs to the top of the address space.
+ */
+enum ms_region ms_layout_index_segment(const struct ms_layout_index *index, uint64_t addr,
+				       uint64_t *first, uint64_t *end);
 /* Bytes held by @index (for memory accounting). */
 size_t ms_layout_index_bytes(const struct ms_layout_index *index);
 /* Free an index; NULL is fine. */

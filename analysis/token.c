@@ -28,6 +28,11 @@ struct ms_tokenizer {
 	uint64_t *last_value;
 	struct ms_token *last_token;
 	struct page_memo memo[MS_PAGE_MEMO_SLOTS];
+	/* Regions by 64 KiB block, for blocks that lie inside one segment of the index. */
+	struct region_memo {
+		uint64_t block_plus_one;
+		enum ms_region region;
+	} regions[MS_REGION_MEMO_SLOTS];
 };
 
 static const char *const kind_names[MS_TOK__COUNT] = {
@@ -245,12 +250,34 @@ static struct ms_token heap_token(struct ms_tokenizer *t, uint64_t v)
 	return tok;
 }
 
+/*
+ * The region of @v: a binary search of the layout index, memoised per 64 KiB block when the
+ * whole block lies in the segment found (pointers into the same text, data or heap area
+ * repeat, and most words that change from object to object are such pointers).
+ */
+static enum ms_region region_of(struct ms_tokenizer *t, uint64_t v)
+{
+	uint64_t block = v >> MS_REGION_MEMO_SHIFT, first, end;
+	struct region_memo *m = &t->regions[(block ^ (block >> 10)) % MS_REGION_MEMO_SLOTS];
+	enum ms_region r;
+
+	if (m->block_plus_one == block + 1)
+		return m->region;
+	r = ms_layout_index_segment(t->index, v, &first, &end);
+	if (first <= block << MS_REGION_MEMO_SHIFT &&
+	    (!end || ((block + 1) << MS_REGION_MEMO_SHIFT) - 1 < end)) {
+		m->block_plus_one = block + 1;
+		m->region = r;
+	}
+	return r;
+}
+
 /* The address rules for a full word; kind MS_TOK__COUNT when no kernel region holds it. */
 static struct ms_token by_address(struct ms_tokenizer *t, uint64_t v, enum ms_region *region)
 {
 	struct ms_token tok = { MS_TOK__COUNT, 0 };
 
-	*region = ms_layout_index_classify(t->index, v);
+	*region = region_of(t, v);
 	switch (*region) {
 	case MS_REGION_KTEXT:
 		tok = (struct ms_token){ MS_TOK_KTEXT, v };

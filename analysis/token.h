@@ -30,7 +30,10 @@
  *                 below 2^16, which is two packed small fields (0x0000000400000001)
  *   raw           anything else
  * The answer of env->page_cache is memoised per page in a bounded table (MS_PAGE_MEMO_SLOTS,
- * direct-mapped) so the callback runs about once per page, not once per word.
+ * direct-mapped) so the callback runs about once per page, not once per word; the layout's
+ * region per 64 KiB block (MS_REGION_MEMO_SLOTS) when the block lies in one segment.  And a
+ * word equal to the previous object's word at the same offset takes its token unclassified
+ * (after the self test, the one rule that depends on the object's address).
  */
 #ifndef MEMSIM_TOKEN_H
 #define MEMSIM_TOKEN_H
@@ -43,6 +46,8 @@
 #include "pattern.h"
 
 #define MS_PAGE_MEMO_SLOTS 4096
+#define MS_REGION_MEMO_SLOTS 1024	/* regions memoised by 64 KiB block */
+#define MS_REGION_MEMO_SHIFT 16
 #define MS_POISON_POINTER_DELTA 0xdead000000000000ULL
 #define MS_USER_MIN 0x400000ULL
 

@@ -140,6 +140,40 @@ static void test_page_memo(void)
 	ms_tokenizer_free(t);
 }
 
+/*
+ * The region memo (per 64 KiB block) must not spread a region past its segment: text that
+ * ends mid-block, data after it, and the same addresses asked again and again in any order.
+ */
+static void test_region_memo_respects_segments(void)
+{
+	static const struct ms_range ranges[] = {
+		{ 0xffffffff81000000ULL, 0xffffffff81012345ULL, MS_REGION_KTEXT },
+		{ 0xffffffff81012345ULL, 0xffffffff81030000ULL, MS_REGION_KDATA },
+	};
+	struct ms_layout layout = fk_layout;
+	struct ms_tokenizer *t = NULL;
+	struct ms_error *err;
+	uint64_t base = 0xffffffff81000000ULL, v;
+	int round, wrong = 0;
+
+	layout.ranges = ranges;
+	layout.nr_ranges = 2;
+	layout.index = NULL;
+	err = ms_tokenizer_new(&layout, NULL, FK_CACHE_A, 32, &t);
+	CU_ASSERT_PTR_NULL_FATAL(err);
+	for (round = 0; round < 3; round++)
+		for (v = base + 0x10000 - 64; v < base + 0x14000; v += round ? 0x100 : 0x40) {
+			struct ms_token tok = ms_token_classify(t, v, 8, OBJ);
+			enum ms_token_kind want = v < 0xffffffff81012345ULL ? MS_TOK_KTEXT : MS_TOK_KDATA;
+
+			wrong += tok.kind != want;
+		}
+	CU_ASSERT_EQUAL(wrong, 0);
+	expect(t, base + 0x100, MS_TOK_KTEXT, base + 0x100);	/* a whole block: memoised */
+	expect(t, base + 0x200, MS_TOK_KTEXT, base + 0x200);
+	ms_tokenizer_free(t);
+}
+
 static void test_names_are_stable(void)
 {
 	CU_ASSERT_EQUAL(MS_TOK_RAW, 15);
@@ -155,6 +189,7 @@ static CU_TestInfo token_tests[] = {
 	{ "addresses", test_addresses },
 	{ "partial word", test_partial_word },
 	{ "page memo", test_page_memo },
+	{ "region memo respects segments", test_region_memo_respects_segments },
 	{ "names are stable", test_names_are_stable },
 	CU_TEST_INFO_NULL,
 };
