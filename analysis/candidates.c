@@ -206,10 +206,17 @@ struct ms_error *engine_end_pass1(struct ms_engine *e, int *again)
 
 	e->pat_evictions = e->pat.evictions;
 	e->cont_evictions = e->cont.evictions;
-	if (e->cont_evictions)
+	/* Estimates, never more than the allocated objects counted. */
+	if (e->cont_evictions) {
 		e->distinct_contents = ms_hll_estimate(e->hll_content);
-	if (e->pat_evictions)
+		if (e->distinct_contents > e->seen[0][0])
+			e->distinct_contents = e->seen[0][0];
+	}
+	if (e->pat_evictions) {
 		e->distinct_patterns = ms_hll_estimate(e->hll_pattern);
+		if (e->distinct_patterns > e->seen[0][0])
+			e->distinct_patterns = e->seen[0][0];
+	}
 	err = select_cands(e);
 	if (err)
 		return err;

@@ -293,6 +293,37 @@ static int dup_gen(void *arg, uint64_t i, uint64_t addr, uint8_t *obj, uint32_t 
 	return 1;
 }
 
+/* Every object distinct (self pointers): the estimates never pass the objects counted. */
+static int all_distinct(void *arg, uint64_t i, uint64_t addr, uint8_t *obj, uint32_t size)
+{
+	fk_put(obj, 0, addr);
+	fk_put(obj, 8, FN_LEAK);
+	fk_put(obj, 16, i * 0x9e3779b97f4a7c15ULL);	/* raw: a pattern of its own kind */
+	return 1;
+}
+
+static void test_estimates_never_exceed_objects(void)
+{
+	static const uint64_t sizes[] = { 5003, 7019, 9001, 11027, 13001, 17011, 19997 };
+	size_t k;
+
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		struct ms_engine_config cfg = fk_config(32);
+		struct ms_engine *e;
+		const struct ms_result *r;
+
+		cfg.content_slots = 64;
+		e = new_engine(&cfg);
+		CU_ASSERT_EQUAL(fk_run(e, sizes[k], 32, 128, all_distinct, NULL), 1);
+		r = ms_engine_result(e);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+		CU_ASSERT_TRUE(r->distinct_estimated);
+		CU_ASSERT(r->distinct_contents <= r->allocated);
+		CU_ASSERT(r->distinct_contents >= r->allocated * 0.97);
+		ms_engine_free(e);
+	}
+}
+
 static void test_duplicates_and_distinct_contents(void)
 {
 	struct ms_engine_config cfg = fk_config(32);
@@ -427,6 +458,7 @@ static CU_TestInfo engine_tests[] = {
 	{ "join both ways", test_join_both_ways },
 	{ "free objects are their own class", test_free_objects_are_their_own_class },
 	{ "duplicates and distinct contents", test_duplicates_and_distinct_contents },
+	{ "estimates never exceed the objects", test_estimates_never_exceed_objects },
 	{ "verdicts", test_verdicts },
 	{ "bad config and geometry", test_bad_config_and_geometry },
 	{ "take result", test_take_result },
