@@ -543,8 +543,13 @@ static void load_values(const struct ms_engine *e, const uint8_t *obj)
 		e->values[i] = ms_object_word(obj, e->object_size, i, &width);
 }
 
-/* Start loading what counting object @j of @b will probe: content, pattern or memo entry. */
-static void prefetch(const struct ms_engine *e, const struct ms_batch *b, uint32_t j)
+/*
+ * Start loading what counting object @j of @b will probe: content, pattern or memo entry.
+ * Always inlined: a function of prefetches alone has no side effect the compiler must keep,
+ * and gcc drops its calls as dead code.
+ */
+static inline __attribute__((always_inline)) void prefetch(const struct ms_engine *e,
+							   const struct ms_batch *b, uint32_t j)
 {
 	if (e->cont_live)
 		ms_hh_prefetch(&e->cont, b->ckey[j]);
