@@ -16,11 +16,6 @@ static uint32_t entry_slot(uint64_t e)
 {
 	return (uint32_t)e - 1;
 }
-static uint32_t probe(const struct ms_hh *t, uint64_t key)
-{
-	return ms_hh_probe(t, key);
-}
-
 /* Fill the index (of t->index_size entries, zeroed) with every live slot. */
 static void index_fill(struct ms_hh *t)
 {
@@ -28,7 +23,7 @@ static void index_fill(struct ms_hh *t)
 
 	for (s = 0; s < t->nr; s++)
 		if (ms_hh_live(t, s))
-			t->index[probe(t, t->slots[s].key)] = entry(t->slots[s].key, s);
+			t->index[ms_hh_probe(t, t->slots[s].key)] = entry(t->slots[s].key, s);
 }
 
 static int index_rebuild(struct ms_hh *t, uint32_t size)
@@ -149,34 +144,18 @@ static void sweep(struct ms_hh *t)
 	index_fill(t);
 }
 
-uint32_t ms_hh_insert(struct ms_hh *t, uint64_t key, uint32_t i, enum ms_hh_event *ev)
+uint32_t ms_hh_make_room(struct ms_hh *t, uint64_t key)
 {
-	uint32_t s;
-
-	if (t->live == t->cap && t->cap < t->cap_max) {
+	if (t->cap < t->cap_max)
 		grow(t);
-		i = probe(t, key);	/* the index may have been rebuilt */
-	}
-	if (t->live == t->cap) {
+	if (t->live == t->cap)	/* growth refused or at its cap */
 		sweep(t);
-		i = probe(t, key);
-	}
-	if (t->free_head) {
-		s = t->free_head - 1;
-		t->free_head = (uint32_t)t->slots[s].key;
-	} else {
-		s = t->nr++;
-	}
-	t->slots[s] = (struct ms_hh_slot){ key, 1 };
-	t->index[i] = entry(key, s);
-	t->live++;
-	*ev = MS_HH_NEW;
-	return s;
+	return ms_hh_probe(t, key);	/* the index was rebuilt */
 }
 
 uint32_t ms_hh_find(const struct ms_hh *t, uint64_t key)
 {
-	uint32_t i = probe(t, key);
+	uint32_t i = ms_hh_probe(t, key);
 
 	return t->index[i] ? entry_slot(t->index[i]) : MS_HH_NONE;
 }

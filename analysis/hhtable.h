@@ -82,8 +82,11 @@ int ms_hh_init(struct ms_hh *t, struct ms_mem *mem, uint32_t cap_max, ms_hh_grow
 void ms_hh_destroy(struct ms_hh *t);
 /* The slot holding @key, or MS_HH_NONE. */
 uint32_t ms_hh_find(const struct ms_hh *t, uint64_t key);
-/* ms_hh_add() when @key is not in the table (it may grow or sweep). */
-uint32_t ms_hh_insert(struct ms_hh *t, uint64_t key, uint32_t pos, enum ms_hh_event *ev);
+/*
+ * ms_hh_add() with @key not in a full table: grow, or sweep when it cannot; returns the
+ * index entry where @key now goes.
+ */
+uint32_t ms_hh_make_room(struct ms_hh *t, uint64_t key);
 
 /* Does slot @s (below t->nr) hold a key? */
 static inline int ms_hh_live(const struct ms_hh *t, uint32_t s)
@@ -125,7 +128,7 @@ static inline uint32_t ms_hh_add(struct ms_hh *t, uint64_t key, enum ms_hh_event
 		return s;
 	}
 	if (t->live == t->cap)
-		return ms_hh_insert(t, key, i, ev);	/* grow or sweep first */
+		i = ms_hh_make_room(t, key);
 	if (t->free_head) {	/* a slot a sweep freed, else the next unused one */
 		s = t->free_head - 1;
 		t->free_head = (uint32_t)t->slots[s].key;
