@@ -90,20 +90,67 @@ static void add_kernel_ranges(struct crash_env_layout *el)
 	}
 }
 
+/*
+ * How many bytes at the start of each first-chunk unit hold per-cpu data: static + reserved +
+ * dynamic.  pcpu_embed_first_chunk() gives the rest of every unit (unit_size - that sum) back
+ * to the page allocator, so slab pages and other heap memory live there; counting the whole
+ * unit as per-cpu would call a pointer to such an object a per-cpu pointer.  The dynamic
+ * region is pcpu_first_chunk's: pcpu_alloc_first_chunk() sets base_addr = its start rounded
+ * down to a page, nr_pages = that region rounded up, end_offset = the round-up (start_offset
+ * and end_offset since v4.14, "percpu: introduce start_offset to pcpu_chunk").  Returns 0 when
+ * the kernel does not say, and the caller keeps the whole unit.
+ */
+static uint64_t percpu_used_size(uint64_t unit)
+{
+	long o_base = MEMBER_OFFSET("pcpu_chunk", "base_addr");
+	long o_pages = MEMBER_OFFSET("pcpu_chunk", "nr_pages");
+	long o_end = MEMBER_OFFSET("pcpu_chunk", "end_offset");
+	uint64_t chunk = 0, base = 0, pcpu_base = 0, used;
+	int nr_pages = 0, end_offset = 0;
+
+	if (o_base < 0 || o_pages < 0 || o_end < 0 || !symbol_exists("pcpu_first_chunk") ||
+	    !symbol_exists("pcpu_base_addr"))
+		return 0;
+	if (!readmem(symbol_value("pcpu_first_chunk"), KVADDR, &chunk, sizeof(chunk),
+		     "pcpu_first_chunk", RETURN_ON_ERROR | QUIET) ||
+	    !readmem(symbol_value("pcpu_base_addr"), KVADDR, &pcpu_base, sizeof(pcpu_base),
+		     "pcpu_base_addr", RETURN_ON_ERROR | QUIET) ||
+	    !chunk ||
+	    !readmem(chunk + o_base, KVADDR, &base, sizeof(base), "pcpu_chunk base_addr",
+		     RETURN_ON_ERROR | QUIET) ||
+	    !readmem(chunk + o_pages, KVADDR, &nr_pages, sizeof(nr_pages), "pcpu_chunk nr_pages",
+		     RETURN_ON_ERROR | QUIET) ||
+	    !readmem(chunk + o_end, KVADDR, &end_offset, sizeof(end_offset),
+		     "pcpu_chunk end_offset", RETURN_ON_ERROR | QUIET))
+		return 0;
+	if (nr_pages <= 0 || end_offset < 0 || base < pcpu_base)
+		return 0;
+	used = base + (uint64_t)nr_pages * PAGESIZE() - (uint64_t)end_offset - pcpu_base;
+	return used > 0 && used <= unit ? used : 0;
+}
+
 static void add_percpu_ranges(struct crash_env_layout *el)
 {
 	uint64_t start = symbol_exists("__per_cpu_start") ? symbol_value("__per_cpu_start") : 0;
+	uint64_t used;
 	int unit = 0, cpu;
 
 	if (!symbol_exists("pcpu_unit_size") ||
 	    !readmem(symbol_value("pcpu_unit_size"), KVADDR, &unit, sizeof(unit),
 		     "pcpu_unit_size", RETURN_ON_ERROR | QUIET) || unit <= 0)
 		return;
+	used = percpu_used_size((uint64_t)unit);
+	if (!used)
+		used = (uint64_t)unit;
+	el->percpu_used = used;
+	el->percpu_unit = (uint64_t)unit;
 	for (cpu = 0; cpu < kt->cpus; cpu++) {
 		uint64_t base = kt->__per_cpu_offset[cpu] + start;
 
-		if (kt->__per_cpu_offset[cpu])
-			add_range(el, base, base + unit, MS_REGION_PERCPU);
+		if (kt->__per_cpu_offset[cpu] && add_range(el, base, base + used, MS_REGION_PERCPU)) {
+			if (!el->nr_percpu++)
+				el->percpu_first = base;
+		}
 	}
 }
 

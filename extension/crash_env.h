@@ -14,6 +14,9 @@ struct crash_env_layout {
 	struct ms_layout layout;
 	struct ms_range *ranges;
 	size_t nr, cap;
+	/* Per-cpu areas: how many, the bytes of each that hold per-cpu data, the unit size. */
+	size_t nr_percpu;
+	uint64_t percpu_used, percpu_unit, percpu_first;
 };
 
 /* Describe the address space of the kernel crash has open. */

@@ -216,6 +216,11 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 	err = ms_layout_prepare(&el.layout);
 	if (err)	/* the scan still answers, only slower */
 		ms_error_free(err);
+	if (opt->timing && el.nr_percpu)
+		fprintf(fp, "layout: %lu per-cpu areas of %lu bytes from %016llx (unit %lu bytes; "
+			    "the rest of each unit is page-allocator memory)\n",
+			(ulong)el.nr_percpu, (ulong)el.percpu_used,
+			(unsigned long long)el.percpu_first, (ulong)el.percpu_unit);
 	ce = crash_env_new(l, stop, &env);
 	if (ce)
 		e = engine_for(ci, opt, &el.layout, &env);

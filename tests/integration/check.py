@@ -40,6 +40,12 @@ def commands(manifest_path, fmt, so):
         ("kmemS", f"kmem -S {walked}"),
         ("list", f"memsim -l {cache}"),
         ("sample", f"memsim -s -S 10 {cache}"),
+        ("layout", f"memsim -t -n 1 {cache}"),
+        ("pcpu", "p/x page_offset_base"),
+        ("pcpu_base", "p/x pcpu_base_addr"),
+        ("pcpu_chunk", "p/x *pcpu_first_chunk"),
+        ("pcpu_unit", "p pcpu_unit_size"),
+        ("slabpages", "kmem -p | grep -w slab"),
     ]
     for name, cmd in sections:
         lines.append(f"!echo '{MARK}{name}'")
@@ -166,12 +172,67 @@ def verify(manifest_path, fmt, log_path):
         check_missing_module(c, sec["nomod"], m)
     c.area = "slab lists"
     check_slab_lists(c, sec, kmem)
+    c.area = "layout"
+    check_percpu(c, sec, text)
     record(c, m, fmt)
     return c.failed == 0
 
 
 SLAB_ROW = re.compile(r"^\s*([0-9a-f]{16})\s+([0-9a-f]{16})\s+\d+\s+\d+\s+\d+\s+\d+\s*$")
 LIST_ROW = re.compile(r"^([0-9a-f]{16})\s+([0-9a-f]{16})\s+\d+\s+\d+\s+\d+")
+
+
+LAYOUT_LINE = re.compile(r"^layout: (\d+) per-cpu areas of (\d+) bytes from ([0-9a-f]{16}) "
+                         r"\(unit (\d+) bytes", re.M)
+# A kmem -p row of a slab page: PAGE PHYSICAL MAPPING(the cache) INDEX CNT FLAGS slab[,head].
+PAGE_ROW = re.compile(r"^[0-9a-f]{16}\s+([0-9a-f]+)\s+[0-9a-f]{16}\s+[0-9a-f]+\s+\d+\s+[0-9a-f]+\s+\S*\bslab\b",
+                      re.M)
+
+
+def crash_value(text, name=None):
+    """The value of a crash 'p' print: '$1 = 0x..' or, for a member, 'name = 0x..'."""
+    pat = rf"^\s*{name} = (0x[0-9a-f]+|\d+)" if name else r"= (?:\(\w+ \*\) )?(0x[0-9a-f]+|\d+)"
+    v = re.search(pat, text, re.M)
+    return int(v.group(1), 0) if v else None
+
+
+def check_percpu(c, sec, text):
+    """memsim's per-cpu areas are the used part of each first-chunk unit, never its tail.
+
+    pcpu_embed_first_chunk() returns each unit's tail past static + reserved + dynamic to the
+    page allocator, so slabs live there; a pointer to them is a heap pointer.  The used size
+    is computed here from crash's own prints of pcpu_first_chunk, and every slab page crash's
+    kmem -p lists inside a unit must lie in that tail.  The piped kmem -p output may land
+    before its section marker in the log, so its rows are taken from the whole log."""
+    lay = LAYOUT_LINE.search(sec.get("layout", ""))
+    if not c.check(lay is not None, "memsim -t describes the per-cpu areas"):
+        return
+    nr, used, first, unit = int(lay.group(1)), int(lay.group(2)), int(lay.group(3), 16), int(lay.group(4))
+    chunk = sec.get("pcpu_chunk", "")
+    base, pages, end = (crash_value(chunk, n) for n in ("base_addr", "nr_pages", "end_offset"))
+    pcpu_base = crash_value(sec.get("pcpu_base", ""))
+    c.check(crash_value(sec.get("pcpu_unit", "")) == unit,
+            f"per-cpu unit {unit} == crash's pcpu_unit_size")
+    c.check(pcpu_base == first, f"first per-cpu area {first:x} == pcpu_base_addr")
+    if None not in (base, pages, end, pcpu_base):
+        expect = base + pages * 4096 - end - pcpu_base
+        c.check(used == expect, f"per-cpu area {used} bytes == static+reserved+dynamic {expect} "
+                "from crash's pcpu_first_chunk")
+    offset_base = crash_value(sec.get("pcpu", ""))
+    rows = PAGE_ROW.findall(text)
+    if offset_base is None or not rows:
+        c.check(False, "crash's kmem -p lists slab pages to compare with the per-cpu areas")
+        return
+    inside = tail = 0
+    for r in rows:
+        off = offset_base + int(r, 16) - first
+        if 0 <= off < nr * unit:
+            if off % unit < used:
+                inside += 1
+            else:
+                tail += 1
+    c.check(inside == 0, f"no slab page lies in a per-cpu area ({inside} do; {tail} slab pages "
+            f"lie in the units' tails, outside the areas)")
 
 
 def check_slab_lists(c, sec, kmem):
