@@ -150,6 +150,15 @@ static void cache(struct jw *w, const struct ms_cache_summary *s)
 	kv_bool(w, "sampled", s->sampled);
 	kv_u64(w, "slabs_in_cache", s->sampled ? s->slabs_in_cache : s->slabs);
 	kv_bool(w, "interrupted", s->interrupted);
+	if (s->node_counters) {
+		kv_u64(w, "node_slabs", s->node_slabs);
+		kv_u64(w, "node_objects", s->node_objects);
+	}
+	kv_u64(w, "slabs_missing", s->slabs_missing);
+	kv_u64(w, "objects_missing", s->objects_missing);
+	kv_u64(w, "slabs_extra", s->slabs_extra);
+	kv_u64(w, "slabs_implausible", s->slabs_implausible);
+	kv_u64(w, "cpu_slabs_missing", s->cpu_slabs_missing);
 	jw_close(w, '}');
 	jw_close(w, '}');
 }

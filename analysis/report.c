@@ -39,6 +39,25 @@ static void print_cache_notes(FILE *out, const struct ms_cache_summary *s)
 	if (s->freelist_errors)
 		fprintf(out, "  %" PRIu64 " corrupt freelists: objects behind a fault count as "
 			     "allocated\n", s->freelist_errors);
+	if (s->slabs_implausible)
+		fprintf(out, "  %" PRIu64 " struct slabs with impossible counters (objects, inuse) "
+			     "skipped: their objects are in TOTAL by the cache's geometry, not in "
+			     "ALLOCATED\n", s->slabs_implausible);
+	if (s->slabs_missing)
+		fprintf(out, "  MISSING: the node counters count %" PRIu64 " slabs (%" PRIu64
+			     " objects), the memory map gave %" PRIu64 ": %" PRIu64 " slabs (%" PRIu64
+			     " objects) not seen and in no count above (%s)\n", s->node_slabs,
+			s->node_objects, s->slabs, s->slabs_missing, s->objects_missing,
+			s->live ? "live system: slabs come and go during the walk" :
+				  "struct slabs overwritten, or struct pages missing from the dump");
+	if (s->slabs_extra)
+		fprintf(out, "  %" PRIu64 " slabs more in the memory map than the node counters count "
+			     "(%" PRIu64 "): %s\n", s->slabs_extra, s->node_slabs,
+			s->live ? "live system: slabs come and go during the walk" :
+				  "stale or forged struct slabs naming this cache");
+	if (s->cpu_slabs_missing)
+		fprintf(out, "  %" PRIu64 " CPU active slabs of this cache not found in the memory "
+			     "map\n", s->cpu_slabs_missing);
 }
 
 /* ---- totals and the cluster table ---- */

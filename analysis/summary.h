@@ -24,6 +24,19 @@ struct ms_cache_summary {
 	uint64_t pages_unreadable;	/* struct page ranges that could not be read (pages) */
 	uint64_t freelist_errors;	/* corrupt freelists (cycle, pointer outside the slab) */
 	uint64_t inconsistent;		/* live: slabs that changed under every re-read */
+	/*
+	 * The cache's own counters (kmem_cache_node nr_slabs/total_objects, CONFIG_SLUB_DEBUG),
+	 * summed over nodes, against what the memory map gave.  Compared only after a whole walk
+	 * (not sampled, not interrupted).
+	 */
+	int node_counters;		/* node_slabs and node_objects were read */
+	int live;			/* a live system: slabs come and go during the walk */
+	uint64_t node_slabs, node_objects;
+	uint64_t slabs_missing;		/* counted by the node counters, not in the memory map */
+	uint64_t objects_missing;	/* node_objects - total, when slabs are missing */
+	uint64_t slabs_extra;		/* in the memory map beyond what the counters count */
+	uint64_t slabs_implausible;	/* struct slabs whose counters cannot be right: skipped */
+	uint64_t cpu_slabs_missing;	/* a CPU's active slab of the cache the walk never met */
 	/* Sampling (-S N): only @slabs of @slabs_in_cache were read; counts are estimates. */
 	int sampled;
 	uint64_t slabs_in_cache;

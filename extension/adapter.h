@@ -96,6 +96,13 @@ struct walk_fault {
 
 #define WALK_MAX_FAULTS 16
 
+/* A struct slab whose counters cannot be right (skipped), or a CPU slab never met. */
+struct walk_bad_slab {
+	uint64_t slab;		/* struct slab (struct page) address */
+	uint64_t counters;	/* its counters word as read (inuse:16 objects:15 frozen:1) */
+	int cpu;		/* >= 0: the CPU whose active slab was not in the memory map */
+};
+
 struct walk_options {
 	uint64_t sample;	/* read only this many evenly spread slabs (0: all) */
 	int progress;		/* show progress on the terminal */
@@ -114,6 +121,8 @@ struct walk_result {
 	int list_encoding;		/* say which free-pointer encoding was found (-l) */
 	size_t nr_faults;		/* faults kept (the count is in summary.freelist_errors) */
 	struct walk_fault faults[WALK_MAX_FAULTS];
+	size_t nr_bad;			/* implausible or missing CPU slabs kept, the first ones */
+	struct walk_bad_slab bad[WALK_MAX_FAULTS];
 };
 
 /* Called for every slab walked, with its bytes and allocation bitmap. */

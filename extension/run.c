@@ -275,13 +275,11 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 
 static void print_summary(const struct walk_result *res)
 {
-	const struct ms_cache_summary *s = &res->summary;
+	struct ms_report rep;
 
-	fprintf(fp, "CACHE             OBJSIZE  ALLOCATED     TOTAL  SLABS  SSIZE  NAME\n");
-	fprintf(fp, "%016lx %8u %10lu %9lu %6lu %5uk  %s\n", (ulong)s->cache_addr, s->object_size,
-		(ulong)s->allocated, (ulong)s->total, (ulong)s->slabs, s->slab_size / 1024, s->name);
-	if (s->aliases[0])
-		fprintf(fp, "  merged into this cache (slab aliases): %s\n", s->aliases);
+	memset(&rep, 0, sizeof(rep));
+	rep.summary = &res->summary;
+	ms_report_text(&rep, fp);
 }
 
 static double now_seconds(void)
@@ -306,31 +304,18 @@ static void print_timing(const struct walk_result *res, double seconds, int read
 		seconds, s->total / seconds, (mb + pmb) / seconds);
 }
 
-/* What could not be read or looked wrong: never silent, always with counts and addresses. */
+/*
+ * What the summary notes (printed with the cache line) do not already say: the free-pointer
+ * encoding with -l, sheaf-held objects, and the faults and bad slabs with their addresses.
+ */
 static void print_walk_notes(const struct walk_result *res)
 {
-	const struct ms_cache_summary *s = &res->summary;
-
 	if (res->list_encoding)
 		fprintf(fp, "  free pointers: %s\n", res->encoding == MS_FP__COUNT ? "not seen" :
 			ms_fp_encoding_name(res->encoding));
 	if (res->sheaf_objects)
 		fprintf(fp, "  %lu free objects held in per-CPU sheaves and node barns (counted free; "
 			    "/proc/slabinfo counts them active)\n", (ulong)res->sheaf_objects_matched);
-	if (s->interrupted)
-		fprintf(fp, "  INTERRUPTED: counts cover only the slabs walked before Ctrl-C\n");
-	if (s->sampled)
-		fprintf(fp, "  SAMPLED: %lu of %lu slabs read; counts above are for those slabs only\n",
-			(ulong)s->slabs, (ulong)s->slabs_in_cache);
-	if (s->pages_unreadable)
-		fprintf(fp, "  %lu struct pages could not be read: slabs there were not seen\n",
-			(ulong)s->pages_unreadable);
-	if (s->slabs_unreadable)
-		fprintf(fp, "  %lu slabs could not be read (filtered or truncated dump): their objects "
-			    "are counted in TOTAL, not in ALLOCATED\n", (ulong)s->slabs_unreadable);
-	if (s->inconsistent)
-		fprintf(fp, "  %lu slabs kept changing while read (live system)\n",
-			(ulong)s->inconsistent);
 	print_faults(res);
 }
 
@@ -340,10 +325,9 @@ static void print_faults(const struct walk_result *res)
 	const struct ms_cache_summary *s = &res->summary;
 	size_t i;
 
-	if (!s->freelist_errors)
-		return;
-	fprintf(fp, "  %lu corrupt freelists or slab counters (objects behind a fault count as "
-		    "allocated):\n", (ulong)s->freelist_errors);
+	if (s->freelist_errors)
+		fprintf(fp, "  %lu corrupt freelists (objects behind a fault count as allocated):\n",
+			(ulong)s->freelist_errors);
 	for (i = 0; i < res->nr_faults; i++) {
 		const struct walk_fault *f = &res->faults[i];
 		char who[32];
@@ -360,6 +344,20 @@ static void print_faults(const struct walk_result *res)
 		else
 			fprintf(fp, " (the list head)");
 		fprintf(fp, "\n");
+	}
+	if (res->nr_bad)
+		fprintf(fp, "  slabs skipped or not found%s:\n",
+			res->nr_bad == WALK_MAX_FAULTS ? " (the first ones)" : "");
+	for (i = 0; i < res->nr_bad; i++) {
+		const struct walk_bad_slab *b = &res->bad[i];
+
+		if (b->cpu >= 0)
+			fprintf(fp, "    slab %016lx: cpu %d's active slab, not in the memory map\n",
+				(ulong)b->slab, b->cpu);
+		else
+			fprintf(fp, "    slab %016lx: counters %016lx (objects %lu, inuse %lu) cannot "
+				    "be right: skipped\n", (ulong)b->slab, (ulong)b->counters,
+				(ulong)((b->counters >> 16) & 0x7fff), (ulong)(b->counters & 0xffff));
 	}
 }
 

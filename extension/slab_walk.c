@@ -22,6 +22,7 @@ struct cpu_freelist {
 	int cpu;
 	uint64_t slab;		/* struct slab (or page) address of the CPU's active slab */
 	uint64_t freelist;	/* its lockless freelist head */
+	int met;		/* the walk found that slab in the memory map */
 };
 
 struct walker {
@@ -314,16 +315,30 @@ static void list_slab(struct walker *w, uint64_t page_addr, uint64_t base, uint3
 	fprintf(fp, "\n");
 }
 
-/* The slab's object count from its counters word (inuse:16 objects:15 frozen:1). */
+static void note_bad_slab(struct walker *w, uint64_t slab, uint64_t counters, int cpu)
+{
+	struct walk_result *res = w->res;
+
+	if (res->nr_bad < WALK_MAX_FAULTS) {
+		res->bad[res->nr_bad].slab = slab;
+		res->bad[res->nr_bad].counters = counters;
+		res->bad[res->nr_bad].cpu = cpu;
+		res->nr_bad++;
+	}
+}
+
+/*
+ * The slab's object count from its counters word (inuse:16 objects:15 frozen:1), or 0 when
+ * the word cannot be right: no objects, more than any slab of the cache holds (the larger of
+ * its oo and min geometries), or more in use than there are.
+ */
 static uint32_t slab_objects(struct walker *w, const char *page)
 {
-	uint32_t objects = (rd64(page + w->l->slab_counters) >> 16) & 0x7fff;
+	uint64_t counters = rd64(page + w->l->slab_counters);
+	uint32_t objects = (counters >> 16) & 0x7fff, inuse = counters & 0xffff;
 
-	if (objects == 0 || objects > w->ci->max_objects) {
-		/* A counters word that cannot be right: trust the cache's usual geometry. */
-		w->sum->freelist_errors++;
-		objects = w->ci->oo_objects;
-	}
+	if (objects == 0 || objects > w->ci->max_objects || inuse > objects)
+		return 0;
 	return objects;
 }
 
@@ -385,9 +400,20 @@ static void walk_slab(struct walker *w, const char *page, uint64_t page_addr, ui
 	size_t len = ci->red_left_pad + (size_t)objects * ci->size;
 	char page_now[256];
 	struct ms_slab_view v;
+	int cpu;
 
-	len = (len + w->l->page_size - 1) / w->l->page_size * w->l->page_size;
+	for (cpu = 0; cpu < w->ncpus; cpu++)
+		if (w->cpus[cpu].slab == page_addr)
+			w->cpus[cpu].met = 1;
 	w->sum->slabs++;
+	if (!objects) {
+		/* Counters that cannot be right: skip it, count it, by the usual geometry. */
+		w->sum->slabs_implausible++;
+		w->sum->total += ci->oo_objects;
+		note_bad_slab(w, page_addr, rd64(page + w->l->slab_counters), -1);
+		return;
+	}
+	len = (len + w->l->page_size - 1) / w->l->page_size * w->l->page_size;
 	w->sum->total += objects;
 	w->bytes_read += len;
 	memcpy(page_now, page, w->l->page_struct_size < 256 ? w->l->page_struct_size : 256);
@@ -505,6 +531,38 @@ static void scan_node(struct walker *w, const struct node_table *nt)
 	}
 }
 
+/*
+ * After a whole walk: what the cache's own counters count against what the memory map gave.
+ * A struct slab overwritten (its slab_cache or its flags) hides its slab from the scan; the
+ * node counters still count it, so the difference is said, never silent.  A CPU's active slab
+ * the walk never met is named too.
+ */
+static void cross_check(struct walker *w)
+{
+	struct ms_cache_summary *s = w->sum;
+	int cpu;
+
+	s->node_counters = w->ci->have_node_counters;
+	s->node_slabs = w->ci->node_slabs;
+	s->node_objects = w->ci->node_objects;
+	s->live = w->opt->live_retries > 0;
+	if (s->interrupted || w->opt->sample)
+		return;
+	for (cpu = 0; cpu < w->ncpus; cpu++)
+		if (!w->cpus[cpu].met) {
+			s->cpu_slabs_missing++;
+			note_bad_slab(w, w->cpus[cpu].slab, 0, w->cpus[cpu].cpu);
+		}
+	if (!s->node_counters)
+		return;
+	if (s->node_slabs > s->slabs) {
+		s->slabs_missing = s->node_slabs - s->slabs;
+		s->objects_missing = s->node_objects > s->total ? s->node_objects - s->total : 0;
+	} else if (s->slabs > s->node_slabs) {
+		s->slabs_extra = s->slabs - s->node_slabs;
+	}
+}
+
 static int walker_init(struct walker *w)
 {
 	w->pages = malloc(PAGES_PER_CHUNK * w->l->page_struct_size);
@@ -544,6 +602,8 @@ int slab_walk_cache(const struct slub_layout *l, const struct cache_info *ci,
 		scan_node(&w, &vt->node_table[n]);
 	show_progress(&w, 1);
 	w.sum->interrupted = *stop != 0;
+	if (ok)
+		cross_check(&w);
 	res->bytes_read = w.bytes_read;
 	res->struct_page_bytes = w.pages_done * l->page_struct_size;
 	free(w.pages);

@@ -406,7 +406,50 @@ static void test_string_escaping(void)
 	free(text);
 }
 
+/* The node-counter cross-check: counters only when read, the differences always. */
+static void test_counter_notes(void)
+{
+	struct ms_cache_summary s;
+	struct ms_report r;
+	struct jv *root;
+	char *text;
+
+	CU_ASSERT_EQUAL_FATAL(rf_setup(&fx), 0);
+	r = fx.report;
+	s = fx.summary;
+	r.summary = &s;
+	text = rf_render(ms_report_json, &r);
+	root = text ? parse(text) : NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	CU_ASSERT_PTR_NULL(get(root, "cache.notes.node_slabs"));
+	CU_ASSERT_EQUAL(num(root, "cache.notes.slabs_missing"), 0);
+	jv_free(root);
+	free(text);
+	s.node_counters = 1;
+	s.node_slabs = 52;
+	s.node_objects = 6656;
+	s.slabs_missing = 20;
+	s.objects_missing = 2560;
+	s.slabs_implausible = 4;
+	s.slabs_extra = 0;
+	s.cpu_slabs_missing = 1;
+	text = rf_render(ms_report_json, &r);
+	root = text ? parse(text) : NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	CU_ASSERT_EQUAL(num(root, "cache.notes.node_slabs"), 52);
+	CU_ASSERT_EQUAL(num(root, "cache.notes.node_objects"), 6656);
+	CU_ASSERT_EQUAL(num(root, "cache.notes.slabs_missing"), 20);
+	CU_ASSERT_EQUAL(num(root, "cache.notes.objects_missing"), 2560);
+	CU_ASSERT_EQUAL(num(root, "cache.notes.slabs_implausible"), 4);
+	CU_ASSERT_EQUAL(num(root, "cache.notes.slabs_extra"), 0);
+	CU_ASSERT_EQUAL(num(root, "cache.notes.cpu_slabs_missing"), 1);
+	jv_free(root);
+	free(text);
+	rf_teardown(&fx);
+}
+
 static CU_TestInfo json_tests[] = {
+	{ "node counter notes", test_counter_notes },
 	{ "parser is strict", test_parser_is_strict },
 	{ "structure", test_structure },
 	{ "targets and missing parts", test_targets_and_missing_parts },

@@ -66,6 +66,46 @@ static void test_cache_line_and_notes(void)
 	rf_teardown(&fx);
 }
 
+/* The cross-check with the node counters: missing, extra, implausible and CPU slabs said. */
+static void test_counter_notes(void)
+{
+	struct ms_cache_summary s;
+	struct ms_report r = { &s, NULL, NULL, 0, NULL, 0, 0 };
+	char *text;
+
+	CU_ASSERT_EQUAL_FATAL(rf_setup(&fx), 0);
+	s = fx.summary;
+	text = rf_render(ms_report_text, &r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_PTR_NULL(strstr(text, "MISSING"));	/* nothing to say: nothing said */
+	CU_ASSERT_PTR_NULL(strstr(text, "impossible"));
+	free(text);
+	s.node_counters = 1;
+	s.node_slabs = 52;
+	s.node_objects = 52 * 128;
+	s.slabs_missing = 20;
+	s.objects_missing = 20 * 128;
+	s.slabs_implausible = 4;
+	s.cpu_slabs_missing = 1;
+	text = rf_render(ms_report_text, &r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT(has(text, "MISSING: the node counters count 52 slabs (6656 objects), the memory "
+			    "map gave 32: 20 slabs (2560 objects) not seen"));
+	CU_ASSERT(has(text, "struct slabs overwritten"));
+	CU_ASSERT(has(text, "4 struct slabs with impossible counters"));
+	CU_ASSERT(has(text, "1 CPU active slabs of this cache not found"));
+	free(text);
+	s.slabs_missing = s.objects_missing = 0;
+	s.slabs_extra = 3;
+	s.live = 1;
+	text = rf_render(ms_report_text, &r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT(has(text, "3 slabs more in the memory map than the node counters count (52): "
+			    "live system"));
+	free(text);
+	rf_teardown(&fx);
+}
+
 static void test_clusters_and_verdict(void)
 {
 	char *text, line[256], want[256];
@@ -201,6 +241,7 @@ static void test_write_error_is_reported(void)
 
 static CU_TestInfo report_tests[] = {
 	{ "cache line and notes", test_cache_line_and_notes },
+	{ "node counter cross-check notes", test_counter_notes },
 	{ "clusters and verdict", test_clusters_and_verdict },
 	{ "examples and dump", test_examples_and_dump },
 	{ "owner guesses", test_owner_guesses },
