@@ -494,17 +494,23 @@ static uint64_t page_struct_addr(const struct node_table *nt, const struct slub_
 static void scan_chunk(struct walker *w, uint64_t addr, uint64_t pfn, uint64_t count)
 {
 	const struct slub_layout *l = w->l;
-	uint64_t per_page = l->page_size / l->page_struct_size, done;
+	uint64_t done, n;
 
 	if (readmem(addr, KVADDR, w->pages, count * l->page_struct_size, "memsim struct pages",
 		    RETURN_ON_ERROR | QUIET)) {
 		scan_pages(w, w->pages, addr, pfn, count);
 		return;
 	}
-	for (done = 0; done < count && !*w->stop; done += per_page) {
-		uint64_t n = count - done < per_page ? count - done : per_page;
+	for (done = 0; done < count && !*w->stop; done += n) {
 		uint64_t a = addr + done * l->page_struct_size;
+		/* Up to the next page boundary of the memory map: a chunk need not start on one
+		 * (node 0 starts at pfn 1 on x86), and a read that straddles an unreadable page
+		 * must not lose the readable struct pages next to it. */
+		uint64_t to_boundary = (l->page_size - a % l->page_size) / l->page_struct_size;
 
+		n = to_boundary ? to_boundary : 1;
+		if (n > count - done)
+			n = count - done;
 		if (readmem(a, KVADDR, w->pages, n * l->page_struct_size, "memsim struct pages",
 			    RETURN_ON_ERROR | QUIET))
 			scan_pages(w, w->pages, a, pfn + done, n);
