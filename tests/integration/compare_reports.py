@@ -77,6 +77,14 @@ ALLOWED = [
      "then, lower bounds now); the listed clusters are compared field by field and are equal"),
     ("*/lowmem/counts/clusters_total", "any value",
      "the same tail of candidates: clusters found beyond the listed ones"),
+    # The walk is cross-checked with the cache's node counters (notes added, never removed).
+    ("*/*/cache/notes/node_slabs", "new field", "what the node counters count"),
+    ("*/*/cache/notes/node_objects", "new field", "what the node counters count"),
+    ("*/*/cache/notes/slabs_missing", "new field", "counted there, not in the memory map"),
+    ("*/*/cache/notes/objects_missing", "new field", "their objects"),
+    ("*/*/cache/notes/slabs_extra", "new field", "in the memory map beyond the counters"),
+    ("*/*/cache/notes/slabs_implausible", "new field", "struct slabs with impossible counters"),
+    ("*/*/cache/notes/cpu_slabs_missing", "new field", "CPU active slabs never met"),
 ]
 
 # Differences printed per run and per sample (the first of each run say the most: a cluster
