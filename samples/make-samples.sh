@@ -66,22 +66,35 @@ resolve_version() {
 	echo "$v"
 }
 
+# The image package of kernel V, plus the package holding the binaries where the image
+# package is only a wrapper (linux-binary-V in sid, -unsigned elsewhere).
+kernel_pkgs() {
+	echo "linux-image-$1 $(in_build_env apt-cache depends "linux-image-$1" 2>/dev/null |
+		sed -n "s/.*Depends: \(linux-\(binary\|modules\|image\)-$1\(-unsigned\)\?\)$/\1/p")"
+}
+
+# Unpack the packages PKGS (downloaded once into $cache/debs) into DIR.
+unpack_pkgs() {
+	local dir=$1 p debs=$cache/debs
+	shift
+	mkdir -p "$debs"
+	for p in "$@"; do
+		(cd "$debs" && ls "$p"_*.deb >/dev/null 2>&1 ||
+			in_build_env sh -c "cd '$debs' && apt-get download -q '$p'") ||
+			die "cannot download $p"
+		dpkg-deb -x "$debs/$p"_*.deb "$dir"
+	done
+}
+
 fetch_kernel() {
 	local v=$1 k=$cache/kernels/$1 debs=$cache/debs
 	mkdir -p "$k" "$debs"
 	if [ ! -f "$k/vmlinuz" ] || [ ! -f "$k/qemu_fw_cfg.ko" ]; then
-		# The image package, plus the package holding the binaries where the image
-		# package is only a wrapper (linux-binary-V in sid, -unsigned elsewhere).
-		local pkgs p tmp
-		pkgs="linux-image-$v $(in_build_env apt-cache depends "linux-image-$v" 2>/dev/null |
-			sed -n "s/.*Depends: \(linux-\(binary\|modules\|image\)-$v\(-unsigned\)\?\)$/\1/p")"
+		local pkgs tmp
+		pkgs=$(kernel_pkgs "$v")
 		tmp=$(mktemp -d)
-		for p in $pkgs; do
-			(cd "$debs" && ls "$p"_*.deb >/dev/null 2>&1 ||
-				in_build_env sh -c "cd '$debs' && apt-get download -q '$p'") ||
-				die "cannot download $p"
-			dpkg-deb -x "$debs/$p"_*.deb "$tmp"
-		done
+		# shellcheck disable=SC2086
+		unpack_pkgs "$tmp" $pkgs
 		local z
 		for z in "$tmp/boot/vmlinuz-$v" "$tmp/usr/lib/modules/$v/vmlinuz" "$tmp/lib/modules/$v/vmlinuz" ""; do
 			[ -z "$z" ] && die "no vmlinuz for $v in $pkgs"
