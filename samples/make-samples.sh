@@ -336,7 +336,7 @@ INIT
 	rm -rf "$root"
 }
 
-# Boot, wait for the ready marker, dump both formats.
+# Boot, wait for the ready marker, dump both formats over QMP.
 boot_and_dump() {
 	local k=$1 initrd=$2 dir=$3 scen=$4 mem paging kdump
 	mem=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("mem", 512))' "$scen")
