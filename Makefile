@@ -30,7 +30,7 @@ SAN_OBJ      = $(ANALYSIS_SRC:%.c=$(SAN_BUILD)/%.o)
 
 DEB_PKGS = gcc make crash libdw-dev libelf-dev libxxhash-dev libcunit1-dev pkg-config \
 	   qemu-system-x86 busybox-static cpio xz-utils python3 python3-jsonschema \
-	   python3-drgn kmod tmux debootstrap binutils gnuplot-nox makedumpfile
+	   python3-drgn kmod tmux debootstrap binutils gnuplot-nox kexec-tools makedumpfile
 
 .PHONY: all deps demo check check-fresh fresh-samples check-kernels unit unit-san unit-tsan integration bench \
 	clean samples

@@ -66,22 +66,35 @@ resolve_version() {
 	echo "$v"
 }
 
+# The image package of kernel V, plus the package holding the binaries where the image
+# package is only a wrapper (linux-binary-V in sid, -unsigned elsewhere).
+kernel_pkgs() {
+	echo "linux-image-$1 $(in_build_env apt-cache depends "linux-image-$1" 2>/dev/null |
+		sed -n "s/.*Depends: \(linux-\(binary\|modules\|image\)-$1\(-unsigned\)\?\)$/\1/p")"
+}
+
+# Unpack the packages PKGS (downloaded once into $cache/debs) into DIR.
+unpack_pkgs() {
+	local dir=$1 p debs=$cache/debs
+	shift
+	mkdir -p "$debs"
+	for p in "$@"; do
+		(cd "$debs" && ls "$p"_*.deb >/dev/null 2>&1 ||
+			in_build_env sh -c "cd '$debs' && apt-get download -q '$p'") ||
+			die "cannot download $p"
+		dpkg-deb -x "$debs/$p"_*.deb "$dir"
+	done
+}
+
 fetch_kernel() {
 	local v=$1 k=$cache/kernels/$1 debs=$cache/debs
 	mkdir -p "$k" "$debs"
 	if [ ! -f "$k/vmlinuz" ] || [ ! -f "$k/qemu_fw_cfg.ko" ]; then
-		# The image package, plus the package holding the binaries where the image
-		# package is only a wrapper (linux-binary-V in sid, -unsigned elsewhere).
-		local pkgs p tmp
-		pkgs="linux-image-$v $(in_build_env apt-cache depends "linux-image-$v" 2>/dev/null |
-			sed -n "s/.*Depends: \(linux-\(binary\|modules\|image\)-$v\(-unsigned\)\?\)$/\1/p")"
+		local pkgs tmp
+		pkgs=$(kernel_pkgs "$v")
 		tmp=$(mktemp -d)
-		for p in $pkgs; do
-			(cd "$debs" && ls "$p"_*.deb >/dev/null 2>&1 ||
-				in_build_env sh -c "cd '$debs' && apt-get download -q '$p'") ||
-				die "cannot download $p"
-			dpkg-deb -x "$debs/$p"_*.deb "$tmp"
-		done
+		# shellcheck disable=SC2086
+		unpack_pkgs "$tmp" $pkgs
 		local z
 		for z in "$tmp/boot/vmlinuz-$v" "$tmp/usr/lib/modules/$v/vmlinuz" "$tmp/lib/modules/$v/vmlinuz" ""; do
 			[ -z "$z" ] && die "no vmlinuz for $v in $pkgs"
@@ -141,52 +154,189 @@ build_program() {
 	echo "$b/$name"
 }
 
-# The scenario's setup line in /init: load the leak module, or run the program.
+# A field of the scenario's JSON, as text (DEFAULT when it has none; JSON for lists and maps).
+scen_field() {
+	python3 -c 'import json,sys
+v = json.loads(sys.argv[1]).get(sys.argv[2], sys.argv[3])
+print(v if isinstance(v, str) else json.dumps(v))' "$1" "$2" "${3:-}"
+}
+
+# The scenario's setup line in /init: load the leak module, or run the program; on failure
+# print the marker and run FAIL (nothing more by default: the host sees the marker).
 setup_line() {
-	local scen=$1 args program
-	args=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["args"])' "$scen")
-	program=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("program", ""))' "$scen")
+	local scen=$1 fail=${2:-} args program
+	args=$(scen_field "$scen" args)
+	program=$(scen_field "$scen" program)
 	if [ -n "$program" ]; then
-		echo "/$program $args || echo MEMSIM-SETUP-FAILED"
+		echo "/$program $args || { echo MEMSIM-SETUP-FAILED;${fail:+ $fail;} }"
 	else
-		echo "/bin/busybox insmod /memsim_leak.ko $args || echo MEMSIM-SETUP-FAILED"
+		echo "/bin/busybox insmod /memsim_leak.ko $args || { echo MEMSIM-SETUP-FAILED;${fail:+ $fail;} }"
 	fi
 }
 
+# In-guest kdump (scenarios with "kdump_in_guest"): the dump is made the way kdump-tools
+# makes it on a customer's machine.  The first kernel boots with crashkernel=, its /init
+# loads a capture kernel with kexec -p, plants the leak and panics; the capture kernel's
+# /init runs makedumpfile on /proc/vmcore once per dump, in the flattened format (-F),
+# each written raw to a virtio disk of its own that the host rebuilds with makedumpfile -R.
+
+# The virtio modules the capture kernel needs to reach its disks, in load order.
+KDUMP_MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk"
+
+# Take them from kernel V's own package (once) into $cache/kernels/V/kdump; print that path.
+fetch_kdump_modules() {
+	local v=$1 d=$cache/kernels/$1/kdump tmp pkgs m f
+	if [ ! -f "$d/.done" ]; then
+		tmp=$(mktemp -d)
+		pkgs=$(kernel_pkgs "$v")
+		# shellcheck disable=SC2086
+		unpack_pkgs "$tmp" $pkgs >&2
+		rm -rf "$d"
+		mkdir -p "$d"
+		for m in $KDUMP_MODULES; do
+			f=$(find "$tmp/lib/modules" "$tmp/usr/lib/modules" -name "$m.ko*" 2>/dev/null | head -n1 || true)
+			case "$f" in
+			"") ;; # built in, or not in this generation
+			*.xz) xz -dc "$f" >"$d/$m.ko" ;;
+			*) cp "$f" "$d/$m.ko" ;;
+			esac
+		done
+		[ -f "$d/virtio_blk.ko" ] || grep -qs '^CONFIG_VIRTIO_BLK=y' "$tmp/boot/config-$v" ||
+			die "no virtio_blk module in $pkgs"
+		rm -rf "$tmp"
+		touch "$d/.done"
+	fi
+	echo "$d"
+}
+
+# Copy the host's BINARY... into ROOT at the same paths, with every shared library ldd names.
+copy_with_libs() {
+	local root=$1 b l
+	shift
+	for b in "$@"; do
+		[ -x "$b" ] || die "$b missing (make deps installs kexec-tools and makedumpfile)"
+		for l in "$b" $(ldd "$b" | grep -o '/[^ ]*'); do
+			mkdir -p "$root$(dirname "$l")"
+			cp -L "$l" "$root$l"
+		done
+	done
+}
+
+# The capture kernel's initrd: busybox, makedumpfile and the virtio modules; its /init
+# writes one dump per entry of the scenario's kdump_in_guest.dumps to the disk whose serial
+# is the dump's name, then reboots (qemu runs with -no-reboot: it exits).
+make_capture_initrd() {
+	local v=$1 scen=$2 out=$3 root mods
+	mods=$(fetch_kdump_modules "$v")
+	root=$(mktemp -d)
+	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/lib/kdump"
+	cp /bin/busybox "$root/bin/busybox"
+	cp "$mods"/*.ko "$root/lib/kdump/" 2>/dev/null || true
+	copy_with_libs "$root" /usr/bin/makedumpfile
+	{
+		cat <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/usr/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+up() { cut -d' ' -f1 /proc/uptime; }
+echo "MEMSIM-CAPTURE-START $(up)"
+INIT
+		echo "for m in $KDUMP_MODULES; do"
+		cat <<'INIT'
+	[ -f /lib/kdump/$m.ko ] && insmod /lib/kdump/$m.ko
+done
+# dump NAME ARGS...: makedumpfile ARGS in the flattened format, to the disk serialled NAME.
+dump() {
+	name=$1 disk= i=0
+	shift
+	while [ -z "$disk" ] && [ $i -lt 100 ]; do
+		for b in /sys/block/vd*; do
+			[ "$(cat $b/serial 2>/dev/null)" = "$name" ] && disk=/dev/${b##*/}
+		done
+		[ -n "$disk" ] || sleep 0.1
+		i=$((i + 1))
+	done
+	[ -n "$disk" ] || { echo "MEMSIM-CAPTURE-FAILED $name: no disk with serial $name"; return; }
+	if makedumpfile -F --message-level 22 "$@" /proc/vmcore >"$disk"; then
+		echo "MEMSIM-DUMPED $name $(up)"
+	else
+		echo "MEMSIM-CAPTURE-FAILED $name: makedumpfile $*"
+	fi
+}
+INIT
+		python3 -c 'import json,sys
+for name, args in json.loads(sys.argv[1])["kdump_in_guest"]["dumps"].items():
+    print(f"dump {name} {args}")' "$scen"
+		cat <<'INIT'
+sync
+echo MEMSIM-CAPTURE-DONE
+reboot -f
+INIT
+	} >"$root/init"
+	chmod +x "$root/init"
+	(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$out"
+	rm -rf "$root"
+}
+
 make_initrd() {
-	local k=$1 payload=$2 scen=$3 out=$4 root
+	local k=$1 payload=$2 scen=$3 out=$4 root kig
+	kig=$(scen_field "$scen" kdump_in_guest)
 	root=$(mktemp -d)
 	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
 	cp /bin/busybox "$root/bin/busybox"
-	cp "$k/qemu_fw_cfg.ko" "$payload" "$root/"
-	local setup cache
-	setup=$(setup_line "$scen")
-	cache=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["cache"])' "$scen")
+	cp "$payload" "$root/"
+	local setup slab head tail
+	slab=$(scen_field "$scen" cache)
+	if [ -z "$kig" ]; then
+		cp "$k/qemu_fw_cfg.ko" "$root/"
+		setup=$(setup_line "$scen")
+		head='/bin/busybox insmod /qemu_fw_cfg.ko'
+		tail='echo MEMSIM-READY
+while true; do /bin/busybox sleep 1000; done'
+	else
+		# No qemu_fw_cfg: the VMCOREINFO is the one the kernel hands its capture kernel.
+		copy_with_libs "$root" /usr/sbin/kexec
+		cp "$k/vmlinuz" "$root/vmlinuz"
+		make_capture_initrd "${k##*/}" "$scen" "$root/capture.gz"
+		setup=$(setup_line "$scen" "/bin/busybox poweroff -f")
+		# As kdump-tools does at boot: the capture kernel (this same vmlinuz) is loaded into
+		# the crashkernel= reservation with this boot's command line less crashkernel=,
+		# plus the usual kdump options.
+		head='append="$(/bin/busybox sed "s/crashkernel=[^ ]*//" /proc/cmdline) reset_devices irqpoll nr_cpus=1 nousb"
+/usr/sbin/kexec -p /vmlinuz --initrd=/capture.gz --append="$append" &&
+	[ "$(/bin/busybox cat /sys/kernel/kexec_crash_loaded)" = 1 ] ||
+	{ echo MEMSIM-SETUP-FAILED: kexec -p; /bin/busybox poweroff -f; }'
+		# The crash: the kernel kexecs into the capture kernel, which writes the dumps.
+		tail='echo "MEMSIM-READY $(/bin/busybox cut -d" " -f1 /proc/uptime)"
+echo c >/proc/sysrq-trigger'
+	fi
 	cat >"$root/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sys /sys
-/bin/busybox insmod /qemu_fw_cfg.ko
+$head
 $setup
 echo MEMSIM-SLABINFO-BEGIN
 # A cache merged into another has no line of its own: print the line of the one it joined.
-/bin/busybox grep -E '^($cache) ' /proc/slabinfo || {
-	t=\$(/bin/busybox readlink /sys/kernel/slab/$cache)
+/bin/busybox grep -E '^($slab) ' /proc/slabinfo || {
+	t=\$(/bin/busybox readlink /sys/kernel/slab/$slab)
 	for n in /sys/kernel/slab/*; do
 		[ -n "\$t" ] && [ "\$(/bin/busybox readlink \$n)" = "\$t" ] &&
 			/bin/busybox grep -E "^\${n##*/} " /proc/slabinfo
 	done
 }
 echo MEMSIM-SLABINFO-END
-echo MEMSIM-READY
-while true; do /bin/busybox sleep 1000; done
+$tail
 INIT
 	chmod +x "$root/init"
 	(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$out"
 	rm -rf "$root"
 }
 
-# Boot, wait for the ready marker, dump both formats.
+# Boot, wait for the ready marker, dump both formats over QMP.
 boot_and_dump() {
 	local k=$1 initrd=$2 dir=$3 scen=$4 mem paging kdump
 	mem=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("mem", 512))' "$scen")
@@ -213,10 +363,57 @@ boot_and_dump() {
 	rm -f "$sock"
 }
 
+# In-guest kdump: boot with crashkernel=, one raw disk per dump; the guest plants, panics,
+# and its capture kernel writes the dumps and reboots, which ends qemu (-no-reboot).  The
+# flattened dumps are rebuilt here with makedumpfile -R.
+boot_and_capture() {
+	local k=$1 initrd=$2 dir=$3 scen=$4 mem ck names n rc=0 out
+	local serial=$dir/serial.log drives=()
+	mem=$(scen_field "$scen" mem 1024)
+	ck=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["kdump_in_guest"]["crashkernel"])' "$scen")
+	names=$(python3 -c 'import json,sys; print(" ".join(json.loads(sys.argv[1])["kdump_in_guest"]["dumps"]))' "$scen")
+	rm -f "$serial" "$dir"/vmcore.* "$dir"/disk.*.img
+	for n in $names; do
+		# Sparse: only what makedumpfile writes takes room.  A dump never exceeds the memory.
+		truncate -s "$((mem + 64))M" "$dir/disk.$n.img"
+		drives+=(-drive "if=none,id=$n,file=$dir/disk.$n.img,format=raw"
+			-device "virtio-blk-pci,drive=$n,serial=$n")
+	done
+	timeout 900 qemu-system-x86_64 -m "$mem" -smp 2 -nographic -no-reboot -kernel "$k/vmlinuz" \
+		-initrd "$initrd" -append "console=ttyS0 panic=-1 quiet crashkernel=$ck" "${drives[@]}" \
+		</dev/null >"$serial" 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ] || ! grep -aq MEMSIM-READY "$serial" || ! grep -aq MEMSIM-CAPTURE-DONE "$serial" ||
+		grep -aq 'MEMSIM-SETUP-FAILED\|MEMSIM-CAPTURE-FAILED' "$serial"; then
+		tail -n 40 "$serial" >&2
+		die "in-guest kdump failed (qemu exit $rc; serial log: $serial)"
+	fi
+	for n in $names; do
+		grep -aq "MEMSIM-DUMPED $n " "$serial" || die "the capture kernel wrote no $n dump (serial log: $serial)"
+		out=$(makedumpfile -R "$dir/vmcore.$n" <"$dir/disk.$n.img" 2>&1) ||
+			die "makedumpfile -R $dir/vmcore.$n failed: $out"
+		rm -f "$dir/disk.$n.img"
+	done
+	# The guest's clocks: the first kernel's uptime at the panic, the capture kernel's at its
+	# /init and after each dump.
+	tr -d '\r' <"$serial" | awk -v name="$(scen_field "$scen" name)" '
+		$1 == "MEMSIM-READY" { ready = $2 }
+		$1 == "MEMSIM-CAPTURE-START" { last = start = $2 }
+		$1 == "MEMSIM-DUMPED" { dumps = dumps sprintf(", %s %.1f s", $2, $3 - last); last = $3 }
+		END { printf "%s: boot and plant %.1f s (uptime at the panic), capture kernel to /init %.1f s; makedumpfile%s\n",
+			name, ready, start, substr(dumps, 2) }'
+}
+
 inputs_hash() {
 	local v=$1 scen=$2
-	{ echo "$v"; echo "$scen"; cat "$here/make-samples.sh" "$here/module/memsim_leak.c" \
-		"$here/qmp_dump.py" "$here/write_manifest.py" "$here"/guest/*.c; } | sha256sum | cut -d' ' -f1
+	{
+		echo "$v"
+		echo "$scen"
+		cat "$here/make-samples.sh" "$here/module/memsim_leak.c" \
+			"$here/qmp_dump.py" "$here/write_manifest.py" "$here"/guest/*.c
+		# In-guest kdump runs the host's kexec and makedumpfile.
+		[ -z "$(scen_field "$scen" kdump_in_guest)" ] ||
+			dpkg-query -W -f '${Package} ${Version}\n' kexec-tools makedumpfile 2>/dev/null
+	} | sha256sum | cut -d' ' -f1
 }
 
 make_scenario() {
@@ -241,7 +438,11 @@ make_scenario() {
 		cp "$payload" "$dir/memsim_leak.ko"
 	fi
 	make_initrd "$k" "$payload" "$scen" "$dir/initrd.gz"
-	boot_and_dump "$k" "$dir/initrd.gz" "$dir" "$scen"
+	if [ -n "$(scen_field "$scen" kdump_in_guest)" ]; then
+		boot_and_capture "$k" "$dir/initrd.gz" "$dir" "$scen"
+	else
+		boot_and_dump "$k" "$dir/initrd.gz" "$dir" "$scen"
+	fi
 	python3 "$here/write_manifest.py" "$dir" "$scen" \
 		"{\"version\": \"$v\", \"generation\": \"$KERNEL\", \"vmlinux\": \"$k/vmlinux\"}" \
 		"$dir/serial.log"

@@ -8,6 +8,7 @@ markers MEMSIM-SLABINFO-BEGIN and MEMSIM-SLABINFO-END, captured just before the 
 """
 import json
 import os
+import re
 import sys
 
 FIELDS = ["active_objs", "num_objs", "objsize", "objperslab", "pagesperslab"]
@@ -36,9 +37,25 @@ def slabinfo(serial, cache):
     return None, None
 
 
+def dumps(out, scen):
+    """The dumps made, by format name; for in-guest kdump also makedumpfile's -d of each."""
+    kig = scen.get("kdump_in_guest")
+    if kig:
+        levels = {}
+        for name, args in kig["dumps"].items():
+            d = re.search(r"(?:^|\s)-d\s*(\d+)", args)
+            levels[name] = int(d.group(1)) if d else 0
+        return {n: os.path.join(out, f"vmcore.{n}") for n in kig["dumps"]}, levels
+    made = {"elf": os.path.join(out, "vmcore.elf")}
+    if scen.get("kdump") is not False:
+        made["kdump"] = os.path.join(out, "vmcore.kdump")
+    return made, None
+
+
 def main(out, scen_json, kernel_json, serial):
     scen, kern = json.loads(scen_json), json.loads(kernel_json)
     line, parsed = slabinfo(serial, scen["cache"])
+    made, levels = dumps(out, scen)
     if line is None:
         raise SystemExit(f"no /proc/slabinfo line for {scen['cache']} in {serial}")
     m = {
@@ -50,7 +67,7 @@ def main(out, scen_json, kernel_json, serial):
         # Program scenarios plant real kernel structs: no module is involved.
         "modules": [] if scen.get("program") else
                    [{"name": "memsim_leak", "path": os.path.join(out, "memsim_leak.ko")}],
-        "dumps": {"elf": os.path.join(out, "vmcore.elf"), "kdump": os.path.join(out, "vmcore.kdump")},
+        "dumps": made,
         "cache": scen["cache"],
         "planted": scen["planted"],
         "owner_struct": scen.get("owner_struct"),
@@ -61,6 +78,11 @@ def main(out, scen_json, kernel_json, serial):
         "slabinfo_line": line,
         "slabinfo": parsed,
     }
+    if levels is not None:
+        # makedumpfile's dump level: which kinds of pages the dump left out (31: zero pages,
+        # page cache, private cache, user pages and free pages; slab pages stay).
+        m["dump_level"] = levels
+        m["makedumpfile"] = dict(scen["kdump_in_guest"]["dumps"])
     # planted_total: every object the scenario put in the cache, the leak and the rest.
     for k in ("freed", "freed_struct", "planted_total"):
         if k in scen:

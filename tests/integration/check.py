@@ -47,6 +47,9 @@ def commands(manifest_path, fmt, so):
         ("pcpu_unit", "p pcpu_unit_size"),
         ("slabpages", "kmem -p | grep -w slab"),
     ]
+    if dump_level(m, fmt):
+        # A dump makedumpfile filtered: crash must see it as one.
+        sections.append(("sys", "sys"))
     for name, cmd in sections:
         lines.append(f"!echo '{MARK}{name}'")
         lines.append(cmd)
@@ -118,6 +121,27 @@ def no_modules(m):
     return m.get("generation") == "7.x"
 
 
+def dump_level(m, fmt):
+    """makedumpfile's -d for this dump (in-guest kdump); 0 for an unfiltered dump."""
+    return int((m.get("dump_level") or {}).get(fmt, 0))
+
+
+def check_filtered(c, m, fmt, sec):
+    """A filtered dump (makedumpfile -d 31 leaves out zero, cache, user and free pages) keeps
+    every slab page, its free objects too: the walk must have read them all, and crash must
+    see the dump as partial (else the filter was not tested)."""
+    level = dump_level(m, fmt)
+    if not level:
+        return
+    c.check(re.search(r"DUMPFILE:.*\[PARTIAL DUMP\]", sec.get("sys", "")) is not None,
+            f"crash sees the -d {level} dump as a partial dump")
+    rep = load_report(sec.get("json", "")) or {}
+    notes = rep.get("cache", {}).get("notes", {})
+    c.check(notes.get("slabs_unreadable") == 0 and notes.get("pages_unreadable") == 0,
+            f"every slab page is in the -d {level} dump (unreadable: {notes.get('slabs_unreadable')} slabs, "
+            f"{notes.get('pages_unreadable')} pages)")
+
+
 def kmem_fails(m):
     """crash's own kmem -s cannot read 7.x caches (cpu_sheaves, per_node[])."""
     return m.get("generation") == "7.x"
@@ -165,6 +189,7 @@ def verify(manifest_path, fmt, log_path):
         for i, n in enumerate(names):
             c.check(kmem[i] == summ[i], f"{n}: memsim {summ[i]} == kmem -s {kmem[i]}")
         c.check(summ[1] >= planted, f"allocated {summ[1]} >= planted {planted}")
+    check_filtered(c, m, fmt, sec)
     c.area = "pattern"
     check_json(c, m, sec.get("json", ""), summ)
     c.area = "owner"

@@ -91,7 +91,8 @@ for scen in "${scenarios[@]}"; do
 		continue
 	fi
 	vmlinux=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vmlinux"])' "$manifest")
-	dump=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["dumps"]["elf"])' "$manifest")
+	# The ELF dump; a scenario made by kdump in the guest has none: its first dump.
+	dump=$(python3 -c 'import json,sys; d = json.load(open(sys.argv[1]))["dumps"]; print(d.get("elf") or next(iter(d.values())))' "$manifest")
 	# One crash session per build, side by side: crash loads one extension per command name,
 	# and one unloaded with extend -u could still lend its symbols to the next.
 	pids=()

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Integration tests: open every sample dump (ELF and kdump-compressed) in crash in batch mode,
+# Integration tests: open every sample dump in crash in batch mode (every format the manifest's
+# `dumps` lists: elf and kdump made over QMP, kdump-c and kdump-lzo made by kdump in the guest),
 # load the scenario's module symbols, run memsim and check its output against the manifest.
 #
 #   tests/integration/run.sh [SCENARIO...]      (all scenarios with a dump when none named)
@@ -46,7 +47,8 @@ for scen in "${scenarios[@]}"; do
 		fail=$((fail + 1))
 		continue
 	fi
-	for fmt in elf kdump; do
+	mapfile -t formats < <(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["dumps"]))' "$manifest")
+	for fmt in "${formats[@]}"; do
 		log=$out/$scen.$fmt.log
 		rm -f "$log"
 		cmds=$out/$scen.$fmt.cmds
