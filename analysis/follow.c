@@ -102,11 +102,18 @@ static void describe(struct ms_word *w, const struct ms_target *t, uint64_t coun
 
 static void follow_words(struct ms_word *words, size_t nr, const uint64_t *objects, size_t nobj,
 			 uint64_t count, const struct ms_layout *layout, const struct ms_env *env,
-			 unsigned depth);
+			 unsigned depth, struct ms_follow_budget *b);
+
+/* What a target node with @nwords words adds to the tree. */
+static size_t node_bytes(uint32_t nwords)
+{
+	return sizeof(struct ms_target) + (size_t)nwords * sizeof(struct ms_word);
+}
 
 /* Follow word @w of @nobj objects; fills w->target. */
 static void follow_word(struct ms_word *w, const uint64_t *objects, size_t nobj, uint64_t count,
-			const struct ms_layout *layout, const struct ms_env *env, unsigned depth)
+			const struct ms_layout *layout, const struct ms_env *env, unsigned depth,
+			struct ms_follow_budget *b)
 {
 	struct hit *hits = calloc(nobj, sizeof(*hits));
 	struct ms_slab_object first, so;
@@ -127,8 +134,11 @@ static void follow_word(struct ms_word *w, const uint64_t *objects, size_t nobj,
 
 		if (env->interrupted && env->interrupted(env->ctx))
 			break;
-		if (!env->read(env->ctx, objects[j] + w->offset, &v, sizeof(v)) || !v ||
-		    ms_layout_classify(layout, v) != MS_REGION_DIRECTMAP ||
+		if (!env->read(env->ctx, objects[j] + w->offset, &v, sizeof(v))) {
+			b->reads_failed++;
+			continue;
+		}
+		if (!v || ms_layout_classify(layout, v) != MS_REGION_DIRECTMAP ||
 		    !env->slab_object(env->ctx, v, &so))
 			continue;
 		if (!nhits)
@@ -156,8 +166,13 @@ static void follow_word(struct ms_word *w, const uint64_t *objects, size_t nobj,
 	t->offset_in_target = hits[0].offset;
 	size = first.object_size < MS_FOLLOW_MAX_BYTES ? first.object_size : MS_FOLLOW_MAX_BYTES;
 	nwords = ms_token_nr_words(size);
+	b->bytes += sizeof(*t);
 	if (!size)
 		goto done;
+	if (b->bytes + node_bytes(nwords) - sizeof(*t) > b->bytes_max) {
+		b->not_followed++;	/* the target is named, its words are not summarised */
+		goto done;
+	}
 	err = ms_tokenizer_new(layout, env, first.cache, size, &tok);
 	if (err) {
 		ms_error_free(err);
@@ -170,8 +185,10 @@ static void follow_word(struct ms_word *w, const uint64_t *objects, size_t nobj,
 	if (!buf || !tokens || !values || !t->words)
 		goto done;
 	for (j = 0; j < ndistinct && nread < MS_FOLLOW_MAX_TARGETS; j++) {
-		if (!env->read(env->ctx, targets[j], buf, size))
+		if (!env->read(env->ctx, targets[j], buf, size)) {
+			b->reads_failed++;
 			continue;
+		}
 		ms_tokenize(tok, buf, targets[j], tokens + nread * nwords, values + nread * nwords);
 		targets[nread++] = targets[j];
 	}
@@ -179,13 +196,14 @@ static void follow_word(struct ms_word *w, const uint64_t *objects, size_t nobj,
 		goto done;
 	summarise(t->words, nwords, size, tokens, values, nread);
 	t->nr_words = nwords;
+	b->bytes += node_bytes(nwords) - sizeof(*t);
 	{
 		struct ms_pattern sub = { .object_size = size, .stride = size, .count = nread,
 					  .nr_words = nwords, .words = t->words };
 
 		ms_pattern_resolve(&sub, nread, env);
 	}
-	follow_words(t->words, nwords, targets, nread, nread, layout, env, depth - 1);
+	follow_words(t->words, nwords, targets, nread, nread, layout, env, depth - 1, b);
 done:
 	if (!t->nr_words) {
 		free(t->words);
@@ -206,7 +224,7 @@ out:
 
 static void follow_words(struct ms_word *words, size_t nr, const uint64_t *objects, size_t nobj,
 			 uint64_t count, const struct ms_layout *layout, const struct ms_env *env,
-			 unsigned depth)
+			 unsigned depth, struct ms_follow_budget *b)
 {
 	size_t i;
 
@@ -217,16 +235,26 @@ static void follow_words(struct ms_word *words, size_t nr, const uint64_t *objec
 
 		if (!is_heap_pointer(w->kind) || w->target || w->agree < 0.5 || w->width != 8)
 			continue;
-		follow_word(w, objects, nobj, count, layout, env, depth);
+		if (b->bytes + sizeof(struct ms_target) > b->bytes_max) {
+			b->not_followed++;
+			continue;
+		}
+		follow_word(w, objects, nobj, count, layout, env, depth, b);
 	}
 }
 
 void ms_pattern_follow(struct ms_pattern *p, const uint64_t *objects, size_t nr,
-		       const struct ms_layout *layout, const struct ms_env *env, unsigned depth)
+		       const struct ms_layout *layout, const struct ms_env *env, unsigned depth,
+		       struct ms_follow_budget *budget)
 {
+	struct ms_follow_budget local = { 0 };
+	struct ms_follow_budget *b = budget ? budget : &local;
+
 	if (!p || !p->words || !layout || !env || !env->read || !env->slab_object)
 		return;
+	if (!b->bytes_max)
+		b->bytes_max = MS_FOLLOW_TREE_BYTES;
 	if (depth > MS_FOLLOW_MAX_DEPTH)
 		depth = MS_FOLLOW_MAX_DEPTH;
-	follow_words(p->words, p->nr_words, objects, nr, p->count, layout, env, depth);
+	follow_words(p->words, p->nr_words, objects, nr, p->count, layout, env, depth, b);
 }

@@ -159,6 +159,7 @@ static void cache(struct jw *w, const struct ms_cache_summary *s)
 	kv_u64(w, "slabs_extra", s->slabs_extra);
 	kv_u64(w, "slabs_implausible", s->slabs_implausible);
 	kv_u64(w, "cpu_slabs_missing", s->cpu_slabs_missing);
+	kv_u64(w, "sheaf_objects_dropped", s->sheaf_objects_dropped);
 	jw_close(w, '}');
 	jw_close(w, '}');
 }
@@ -390,6 +391,14 @@ int ms_report_json(const struct ms_report *rep, FILE *out)
 		jw_close(&w, ']');
 	}
 	owner(&w, rep);
+	if (rep->follow) {
+		jw_open(&w, "follow", '{');
+		kv_u64(&w, "bytes", rep->follow->bytes);
+		kv_u64(&w, "bytes_max", rep->follow->bytes_max);
+		kv_u64(&w, "reads_failed", rep->follow->reads_failed);
+		kv_u64(&w, "not_followed", rep->follow->not_followed);
+		jw_close(&w, '}');
+	}
 	jw_close(&w, '}');
 	fputc('\n', out);
 	return ferror(out) ? -1 : 0;

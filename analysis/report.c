@@ -55,6 +55,10 @@ static void print_cache_notes(FILE *out, const struct ms_cache_summary *s)
 			     "(%" PRIu64 "): %s\n", s->slabs_extra, s->node_slabs,
 			s->live ? "live system: slabs come and go during the walk" :
 				  "stale or forged struct slabs naming this cache");
+	if (s->sheaf_objects_dropped)
+		fprintf(out, "  %" PRIu64 " free objects held in per-CPU sheaves and node barns could "
+			     "not be kept (memory): they count as allocated\n",
+			s->sheaf_objects_dropped);
 	if (s->cpu_slabs_missing)
 		fprintf(out, "  %" PRIu64 " CPU active slabs of this cache not found in the memory "
 			     "map\n", s->cpu_slabs_missing);
@@ -443,6 +447,20 @@ static void print_dominant(FILE *out, const struct ms_report *rep)
 	print_owners(out, rep, d, rank);
 }
 
+static void print_follow_notes(FILE *out, const struct ms_follow_budget *b)
+{
+	if (!b || (!b->reads_failed && !b->not_followed))
+		return;
+	fprintf(out, "\nPOINTERS FOLLOWED: ");
+	if (b->reads_failed)
+		fprintf(out, "%" PRIu64 " reads failed (those pointers or targets left out)%s",
+			b->reads_failed, b->not_followed ? "; " : "");
+	if (b->not_followed)
+		fprintf(out, "%" PRIu64 " pointer words not followed: the trees reached their cap "
+			     "of %zu MiB", b->not_followed, b->bytes_max >> 20);
+	fprintf(out, "\n");
+}
+
 int ms_report_text(const struct ms_report *rep, FILE *out)
 {
 	if (rep->summary) {
@@ -454,6 +472,7 @@ int ms_report_text(const struct ms_report *rep, FILE *out)
 		print_cluster_table(out, rep);
 		print_dominant(out, rep);
 		print_bars(out, rep);
+		print_follow_notes(out, rep->follow);
 		fprintf(out, "\nVERDICT: %s\n", rep->result->verdict_line);
 	}
 	return ferror(out) ? -1 : 0;

@@ -16,6 +16,7 @@
 
 #include "engine.h"
 #include "owner.h"
+#include "resolve.h"
 #include "summary.h"
 
 #define MS_REPORT_DEFAULT_EXAMPLES 8
@@ -29,6 +30,7 @@ struct ms_report {
 	const char *owner_note;		/* why there are no guesses, or a remark on them */
 	unsigned top_n;			/* clusters to list (0: all the result kept) */
 	unsigned nr_examples;		/* example addresses shown (0: the default, 8) */
+	const struct ms_follow_budget *follow;	/* what pointer following cost and missed */
 };
 
 /* Write the text report of @r to @out.  Returns 0, or -1 when writing failed. */

@@ -24,6 +24,21 @@ void ms_pattern_resolve(struct ms_pattern *p, uint64_t count, const struct ms_en
 #define MS_FOLLOW_MAX_DEPTH 4
 #define MS_FOLLOW_MAX_TARGETS 16	/* distinct target objects read per offset */
 #define MS_FOLLOW_MAX_BYTES 512		/* bytes read of each target object */
+#define MS_FOLLOW_TREE_BYTES (16u << 20)	/* default cap on the trees' bytes, all clusters */
+
+/*
+ * What following costs and what it could not do, over every cluster followed with it.  The
+ * trees (targets and their words) grow with the word count to the power of the depth, so they
+ * are charged here and following stops at @bytes_max: a pointer word it would have followed
+ * then stays as it is and is counted in @not_followed.  A read that failed (a pointer word of
+ * an object, or a target object) is counted, never dropped silently.
+ */
+struct ms_follow_budget {
+	size_t bytes_max;		/* 0: MS_FOLLOW_TREE_BYTES */
+	size_t bytes;			/* held by the trees built */
+	uint64_t reads_failed;		/* reads through ms_env that failed */
+	uint64_t not_followed;		/* pointer words left unfollowed at the cap */
+};
 
 /*
  * Follow the pointers into slab objects that @p's words hold, @depth levels deep (0: none):
@@ -34,10 +49,12 @@ void ms_pattern_resolve(struct ms_pattern *p, uint64_t count, const struct ms_en
  * symbols resolved, followed again one level less deep).  The word's meaning becomes "all N
  * point to the same kmalloc-128 object ffff...+0x0, whose +0x0 is &ops" or "point into
  * kmalloc-128 at +0x10: 3 distinct objects in 64 sampled".  Never fails; what cannot be read
- * is left out.  Call after ms_pattern_resolve().
+ * is left out, and counted in @budget (NULL: a budget of the default cap for this call).
+ * Call after ms_pattern_resolve().
  */
 void ms_pattern_follow(struct ms_pattern *p, const uint64_t *objects, size_t nr,
-		       const struct ms_layout *layout, const struct ms_env *env, unsigned depth);
+		       const struct ms_layout *layout, const struct ms_env *env, unsigned depth,
+		       struct ms_follow_budget *budget);
 
 /* Format @sym as "name+0xoff [module]" (no offset when 0, no module for the kernel). */
 void ms_symbol_format(const struct ms_symbol *sym, char *buf, size_t len);

@@ -37,6 +37,7 @@ struct ms_cache_summary {
 	uint64_t slabs_extra;		/* in the memory map beyond what the counters count */
 	uint64_t slabs_implausible;	/* struct slabs whose counters cannot be right: skipped */
 	uint64_t cpu_slabs_missing;	/* a CPU's active slab of the cache the walk never met */
+	uint64_t sheaf_objects_dropped;	/* sheaf-held free objects not kept (memory): allocated */
 	/* Sampling (-S N): only @slabs of @slabs_in_cache were read; counts are estimates. */
 	int sampled;
 	uint64_t slabs_in_cache;

@@ -205,6 +205,7 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 	struct ms_engine *e = NULL;
 	struct ms_env env;
 	struct ms_report rep;
+	struct ms_follow_budget follow = { 0 };
 	struct ms_result *result = NULL;
 	struct ms_owner_guess guesses[MS_OWNER_MAX_GUESSES];
 	char note[800];
@@ -251,8 +252,9 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 
 			ms_pattern_resolve(&c->pattern, c->count, &env);
 			ms_pattern_follow(&c->pattern, c->examples, c->nr_examples, &el.layout,
-					  &env, (unsigned)opt->depth);
+					  &env, (unsigned)opt->depth, &follow);
 		}
+		rep.follow = &follow;
 		rep.result = result;
 		guess_owner(result, res->summary.aliases, opt, &rep, guesses, note, sizeof(note));
 		rep.top_n = opt->top;

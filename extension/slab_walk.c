@@ -114,15 +114,19 @@ static void read_cpu_freelists(struct walker *w)
 
 #define MAX_SHEAF_OBJECTS 4096	/* a sheaf's capacity is far below this */
 #define MAX_BARN_SHEAVES 65536
+#define MAX_SHEAF_SET (1UL << 22)	/* objects held in sheaves we keep: 32 MiB at most */
 
 static void sheaf_add(struct walker *w, uint64_t obj)
 {
 	if (w->nsheaf == w->sheaf_cap) {
 		size_t cap = w->sheaf_cap ? w->sheaf_cap * 2 : 1024;
-		uint64_t *p = realloc(w->sheaf, cap * sizeof(*p));
+		uint64_t *p = cap <= MAX_SHEAF_SET ? realloc(w->sheaf, cap * sizeof(*p)) : NULL;
 
-		if (!p)
+		if (!p) {
+			/* Not kept: this free object will count as allocated; said in the notes. */
+			w->sum->sheaf_objects_dropped++;
 			return;
+		}
 		w->sheaf = p;
 		w->sheaf_cap = cap;
 	}

@@ -85,6 +85,9 @@ ALLOWED = [
     ("*/*/cache/notes/slabs_extra", "new field", "in the memory map beyond the counters"),
     ("*/*/cache/notes/slabs_implausible", "new field", "struct slabs with impossible counters"),
     ("*/*/cache/notes/cpu_slabs_missing", "new field", "CPU active slabs never met"),
+    ("*/*/cache/notes/sheaf_objects_dropped", "new field", "sheaf-held objects not kept"),
+    ("*/*/follow", "new field", "what pointer following cost and missed"),
+    ("*/*/follow/*", "new field", "what pointer following cost and missed"),
 ]
 
 # Differences printed per run and per sample (the first of each run say the most: a cluster

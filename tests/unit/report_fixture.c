@@ -71,7 +71,7 @@ int rf_setup(struct report_fixture *f)
 	f->result = ms_engine_take_result(f->engine);
 	fill_summary(&f->summary);
 	fill_guesses(f);
-	f->report = (struct ms_report){ &f->summary, f->result, f->guesses, 2, NULL, 5, 0 };
+	f->report = (struct ms_report){ &f->summary, f->result, f->guesses, 2, NULL, 5, 0, NULL };
 	return f->result ? 0 : -1;
 }
 
