@@ -94,6 +94,11 @@ static struct ms_engine *engine_for(const struct cache_info *ci, const struct me
 	cfg.top_n = opt->top;
 	cfg.mem_limit = (size_t)opt->mem_mib << 20;
 	err = ms_engine_new(&cfg, &e);
+	if (err && err->code == MS_ERR_LIMIT) {
+		error(INFO, "-m %lu: %s: give a larger -m\n", (ulong)opt->mem_mib, err->message);
+		ms_error_free(err);
+		return NULL;
+	}
 	if (err) {
 		error(INFO, "%s\n", err->message);
 		ms_error_free(err);
