@@ -109,6 +109,7 @@ integration: extension/memsim.so samples
 	./tests/integration/equal-reports.sh
 	./tests/integration/corrupt-freelist.sh
 	./tests/integration/interrupt.sh
+	./tests/integration/bad-options.sh
 
 demo: deps
 	$(MAKE) all
