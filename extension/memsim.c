@@ -13,15 +13,91 @@
 #include "adapter.h"
 #include "debuginfo.h"
 #include "engine.h"
+#include "held.h"
 #include "memsim_cmd.h"
 #include "resolve.h"
 
 static struct slub_layout layout;	/* discovered once per session */
 static volatile int stop_requested;
 
+/*
+ * Ctrl-C during a scan is memsim's: crash's own handler, restart(), longjmps back to the
+ * prompt on the first SIGINT, which would leave the walk, the counting thread and every
+ * buffer behind and print nothing; there is no flag to poll instead (crash's _SIGINT_ is
+ * set only on the way to that longjmp).  So a scan installs on_sigint and puts back the
+ * handler it found.  The handler it found is kept here, not on the stack: when crash ends
+ * the command early (error(FATAL) longjmps to its prompt), memsim_recover() restores it.
+ */
+static struct sigaction crash_sigint, memsim_sigint;
+static int sigint_ours;
+
+/* What the last recovery gave back, for the next -t. */
+static struct {
+	size_t released;
+	int sigint;
+	char what[400];
+} recovered;
+
 static void on_sigint(int sig)
 {
 	stop_requested = 1;
+}
+
+static void take_sigint(void)
+{
+	memset(&memsim_sigint, 0, sizeof(memsim_sigint));
+	memsim_sigint.sa_handler = on_sigint;
+	sigemptyset(&memsim_sigint.sa_mask);
+	if (sigaction(SIGINT, &memsim_sigint, &crash_sigint) == 0)
+		sigint_ours = 1;
+}
+
+static void give_back_sigint(void)
+{
+	if (!sigint_ours)
+		return;
+	sigaction(SIGINT, &crash_sigint, NULL);
+	sigint_ours = 0;
+}
+
+/*
+ * After a memsim command crash ended early: SIGINT back to crash's handler, and everything
+ * the command held released (held.h), the counting thread joined.  A no-op otherwise, so
+ * cheap enough for every prompt.  Prints nothing: crash may be in its restore_sanity(), with
+ * the command's output pipe already closed; the next memsim -t says what was done.
+ */
+static void memsim_recover(void)
+{
+	size_t n;
+
+	if (!sigint_ours && !held_count())
+		return;
+	if (sigint_ours) {
+		give_back_sigint();
+		recovered.sigint = 1;
+	}
+	n = held_release_all(recovered.what, sizeof(recovered.what));
+	recovered.released += n;
+}
+
+/* CLEANUP entry: crash's restore_sanity() calls it before every prompt. */
+static void cmd_memsim_cleanup(void)
+{
+	memsim_recover();
+}
+
+/* -t: what an earlier command left and was given back; once. */
+static void print_recovery(void)
+{
+	if (!recovered.released && !recovered.sigint) {
+		fprintf(fp, "recovery: nothing left over by an earlier memsim command\n");
+		return;
+	}
+	fprintf(fp, "recovery: an earlier memsim command was ended by a crash error; given back "
+		    "at the next prompt: %zu held (%s)%s\n", recovered.released,
+		recovered.what[0] ? recovered.what : "none",
+		recovered.sigint ? "; crash's SIGINT handler restored" : "");
+	memset(&recovered, 0, sizeof(recovered));
 }
 
 
@@ -241,22 +317,21 @@ static int parse_options(struct memsim_options *opt)
 void cmd_memsim(void)
 {
 	struct memsim_options opt = { .top = 5, .mem_mib = 256, .depth = MS_FOLLOW_DEFAULT_DEPTH };
-	struct sigaction sa, old;
 
+	memsim_recover();	/* a crash without CLEANUP support: here at the latest */
 	if (!parse_options(&opt))
 		return;
 	if (!slub_layout_init(&layout))
 		return;
 	opt.walk.progress = isatty(STDERR_FILENO) && (pc->flags & TTY);
 	opt.walk.live_retries = ACTIVE() ? 3 : 0;
+	if (opt.timing)
+		print_recovery();
 
 	stop_requested = 0;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old);
+	take_sigint();
 	memsim_run(&layout, &opt, &stop_requested);
-	sigaction(SIGINT, &old, NULL);
+	give_back_sigint();
 }
 
 static char *help_memsim[] = {
@@ -290,7 +365,9 @@ static char *help_memsim[] = {
 	"              analysis end to end (every walk and the clustering; objects/s",
 	"              over one walk's objects; how busy the counting thread was and how",
 	"              long the walk waited for it) and the owner guess; also the per-cpu",
-	"              areas pointers are classified against (the used part of each unit).",
+	"              areas pointers are classified against (the used part of each unit);",
+	"              and whether an earlier memsim command that crash ended (a crash",
+	"              error) left anything, given back at the next prompt (recovery:).",
 	"          -b  benchmark floor: scan the memory map and read exactly the same",
 	"              slab pages, decode and analyse nothing; prints the -t line.",
 	"",
@@ -318,8 +395,14 @@ static char *help_memsim[] = {
 	NULL
 };
 
+/*
+ * The second entry is no command: CLEANUP makes crash call it from restore_sanity() before
+ * every prompt, also after an error(FATAL) ended memsim (help does not list it; typed, it
+ * only runs the recovery, a no-op when nothing is left).
+ */
 static struct command_table_entry command_table[] = {
 	{ "memsim", cmd_memsim, help_memsim, 0 },
+	{ "memsim_cleanup", cmd_memsim_cleanup, NULL, CLEANUP },
 	{ NULL },
 };
 
@@ -330,5 +413,6 @@ void __attribute__((constructor)) memsim_init(void)
 
 void __attribute__((destructor)) memsim_fini(void)
 {
+	memsim_recover();
 	debuginfo_unload();
 }
