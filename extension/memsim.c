@@ -25,8 +25,11 @@ static volatile int stop_requested;
  * prompt on the first SIGINT, which would leave the walk, the counting thread and every
  * buffer behind and print nothing; there is no flag to poll instead (crash's _SIGINT_ is
  * set only on the way to that longjmp).  So a scan installs on_sigint and puts back the
- * handler it found.  The handler it found is kept here, not on the stack: when crash ends
- * the command early (error(FATAL) longjmps to its prompt), memsim_recover() restores it.
+ * handler it found.  crash re-installs restart() after every request it makes of gdb
+ * (gdb_interface(), behind MEMBER_OFFSET and datatype_info), so the scan re-asserts its own
+ * between its steps and before every chunk of the walk (scan_keep_sigint).  The handler it
+ * found is kept here, not on the stack: when crash ends the command early (error(FATAL)
+ * longjmps to its prompt), memsim_recover() restores it.
  */
 static struct sigaction crash_sigint, memsim_sigint;
 static int sigint_ours;
@@ -50,6 +53,14 @@ static void take_sigint(void)
 	sigemptyset(&memsim_sigint.sa_mask);
 	if (sigaction(SIGINT, &memsim_sigint, &crash_sigint) == 0)
 		sigint_ours = 1;
+}
+
+void scan_keep_sigint(void)
+{
+	struct sigaction cur;
+
+	if (sigint_ours && sigaction(SIGINT, NULL, &cur) == 0 && cur.sa_handler != on_sigint)
+		sigaction(SIGINT, &memsim_sigint, NULL);
 }
 
 static void give_back_sigint(void)

@@ -218,6 +218,7 @@ static void guess_owner(const struct ms_result *r, const char *aliases,
 	}
 	held_take(di, release_debuginfo, "the owner guess's debuginfo");
 	debuginfo_open(di);
+	scan_keep_sigint();
 	err = ms_owner_rank(di->indexes, di->nr, &d->pattern, aliases, guesses,
 			    MS_OWNER_MAX_GUESSES, &n, note, len);
 	if (err) {
@@ -306,6 +307,7 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 				res->summary.total / (t > 0 ? t : 1e-9), ms_engine_mem_peak(e) / 1e6);
 		}
 		cache_aliases(ci, res->summary.aliases, sizeof(res->summary.aliases));
+		scan_keep_sigint();
 		memset(&rep, 0, sizeof(rep));
 		rep.summary = &res->summary;
 		result = ms_engine_take_result(e);
@@ -316,6 +318,7 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 			ms_pattern_resolve(&c->pattern, c->count, &sp->env);
 			ms_pattern_follow(&c->pattern, c->examples, c->nr_examples, &sp->el.layout,
 					  &sp->env, (unsigned)opt->depth);
+			scan_keep_sigint();
 		}
 		rep.result = result;
 		guess_owner(result, res->summary.aliases, opt, &rep, guesses, note, sizeof(note));

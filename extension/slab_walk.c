@@ -498,6 +498,7 @@ static void scan_node(struct walker *w, const struct node_table *nt)
 		if (chunk_end > end)
 			chunk_end = end;
 		/* A memory section with no memory has no struct pages: a hole, not a loss. */
+		scan_keep_sigint();
 		if (!IS_SPARSEMEM() || valid_section_nr(pfn_to_section_nr(pfn)))
 			scan_chunk(w, page_struct_addr(nt, w->l, pfn, start), pfn, chunk_end - pfn);
 		w->pages_done += chunk_end - pfn;
@@ -558,6 +559,7 @@ int slab_walk_cache(const struct slub_layout *l, const struct cache_info *ci,
 	w->sum->slab_size = l->page_size << ci->oo_order;
 	w->sum->slabs_in_cache = ci->have_node_counters ? ci->node_slabs : 0;
 	w->sum->sampled = opt->sample && ci->have_node_counters && opt->sample < ci->node_slabs;
+	scan_keep_sigint();	/* the cache lookup or the layout may have asked gdb */
 	ok = walker_init(w);
 	for (n = 0; ok && n < vt->numnodes; n++)
 		w->pages_total += vt->node_table[n].size;
