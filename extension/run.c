@@ -10,6 +10,7 @@
 #include "crash_env.h"
 #include "debuginfo.h"
 #include "engine.h"
+#include "fault.h"
 #include "feeder.h"
 #include "held.h"
 #include "json.h"
@@ -24,6 +25,7 @@ static void print_faults(const struct walk_result *res);
 
 static void count_slab(void *arg, const struct ms_slab_view *view)
 {
+	fault_slab();
 }
 
 /* Where the walk's slabs go: the feeder's ring (counting on its worker), else the engine. */
@@ -40,6 +42,7 @@ static void feed_engine(void *arg, const struct ms_slab_view *view)
 		ms_feeder_feed(k->f, view);
 	else
 		ms_engine_feed_slab(k->e, view);
+	fault_slab();
 }
 
 /* Release functions for held.h, and the command's own way of giving each back. */
@@ -450,6 +453,7 @@ void memsim_run(const struct slub_layout *l, const struct memsim_options *opt,
 		free(res);
 		return;
 	}
+	fault_scan_begin();
 	if (!opt->summary_only) {
 		analyse(l, &ci, opt, stop, res);
 	} else {
