@@ -110,6 +110,8 @@ integration: extension/memsim.so samples
 	./tests/integration/corrupt-freelist.sh
 	./tests/integration/damage.sh
 	./tests/integration/interrupt.sh
+	./tests/integration/bad-options.sh
+	./tests/integration/fatal.sh
 
 demo: deps
 	$(MAKE) all

@@ -125,6 +125,13 @@ struct walk_result {
 	struct walk_bad_slab bad[WALK_MAX_FAULTS];
 };
 
+/*
+ * During a scan: put memsim's Ctrl-C handler back if a crash call replaced it (crash's
+ * gdb_interface() installs its restart() after every gdb request, MEMBER_OFFSET included;
+ * a Ctrl-C under restart() would longjmp out of the scan).  Cheap: one sigaction() query.
+ */
+void scan_keep_sigint(void);
+
 /* Called for every slab walked, with its bytes and allocation bitmap. */
 typedef void (*slab_fn)(void *arg, const struct ms_slab_view *view);
 

@@ -290,7 +290,7 @@ static void alias_if_link(const struct kernfs_offsets *o, uint64_t kn, uint64_t 
 void cache_aliases(const struct cache_info *ci, char *buf, size_t len)
 {
 	struct kernfs_offsets o;
-	uint64_t kset, dir, target, *stack;
+	uint64_t kset, dir, target, stack[64];
 	size_t depth = 0, visited = 0;
 
 	buf[0] = '\0';
@@ -299,11 +299,8 @@ void cache_aliases(const struct cache_info *ci, char *buf, size_t len)
 	kset = read_ptr(symbol_value("slab_kset"));
 	dir = kset ? read_ptr(kset + o.kset_kobj + o.kobj_sd) : 0;
 	target = read_ptr(ci->addr + o.kc_kobj + o.kobj_sd);
-	stack = malloc(64 * sizeof(*stack));
-	if (!dir || !target || !stack) {
-		free(stack);
+	if (!dir || !target)
 		return;
-	}
 	/* Depth-first over the children rbtree: rb_node is { parent_color, right, left }. */
 	stack[depth++] = read_ptr(dir + o.kn_children);
 	while (depth && visited++ < MAX_KERNFS_NODES) {
@@ -317,7 +314,6 @@ void cache_aliases(const struct cache_info *ci, char *buf, size_t len)
 		stack[depth++] = read_ptr(rb + 8);
 		stack[depth++] = read_ptr(rb + 16);
 	}
-	free(stack);
 }
 
 /* The kernfs node that the link /sys/kernel/slab/@name points to, or 0. */

@@ -10,7 +10,9 @@
 #include "crash_env.h"
 #include "debuginfo.h"
 #include "engine.h"
+#include "fault.h"
 #include "feeder.h"
+#include "held.h"
 #include "json.h"
 #include "owner.h"
 #include "memsim_cmd.h"
@@ -23,6 +25,7 @@ static void print_faults(const struct walk_result *res);
 
 static void count_slab(void *arg, const struct ms_slab_view *view)
 {
+	fault_slab();
 }
 
 /* Where the walk's slabs go: the feeder's ring (counting on its worker), else the engine. */
@@ -39,6 +42,40 @@ static void feed_engine(void *arg, const struct ms_slab_view *view)
 		ms_feeder_feed(k->f, view);
 	else
 		ms_engine_feed_slab(k->e, view);
+	fault_slab();
+}
+
+/* Release functions for held.h, and the command's own way of giving each back. */
+static void release_feeder(void *p)
+{
+	ms_feeder_free(p);	/* drains the ring, stops and joins the counting thread */
+}
+
+static void release_engine(void *p)
+{
+	ms_engine_free(p);
+}
+
+static void release_result(void *p)
+{
+	ms_result_free(p);
+}
+
+static void release_crash_env(void *p)
+{
+	crash_env_free(p);
+}
+
+static void release_debuginfo(void *p)
+{
+	debuginfo_close(p);
+	free(p);
+}
+
+static void feeder_done(struct ms_feeder *f)
+{
+	held_drop(f);
+	ms_feeder_free(f);
 }
 
 /*
@@ -94,6 +131,13 @@ static struct ms_engine *engine_for(const struct cache_info *ci, const struct me
 	cfg.top_n = opt->top;
 	cfg.mem_limit = (size_t)opt->mem_mib << 20;
 	err = ms_engine_new(&cfg, &e);
+	if (!err)
+		held_take(e, release_engine, "the clustering engine");
+	if (err && err->code == MS_ERR_LIMIT) {
+		error(INFO, "-m %lu: %s: give a larger -m\n", (ulong)opt->mem_mib, err->message);
+		ms_error_free(err);
+		return NULL;
+	}
 	if (err) {
 		error(INFO, "%s\n", err->message);
 		ms_error_free(err);
@@ -121,17 +165,18 @@ static int walk_and_cluster(const struct slub_layout *l, const struct cache_info
 		ms_error_free(err);
 		k.f = NULL;
 	}
+	held_take(k.f, release_feeder, "the counting thread and its ring");
 	do {
 		ms_engine_begin_pass(e);
 		walked = slab_walk_cache(l, ci, &opt->walk, stop, feed_engine, &k, res);
 		if (k.f)
 			ms_feeder_drain(k.f);
 		if (!walked) {
-			ms_feeder_free(k.f);
+			feeder_done(k.f);
 			return 0;
 		}
 		if (*stop) {
-			ms_feeder_free(k.f);
+			feeder_done(k.f);
 			ms_engine_settle(e);
 			return 1;
 		}
@@ -144,7 +189,7 @@ static int walk_and_cluster(const struct slub_layout *l, const struct cache_info
 		fprintf(fp, "analysis: counting thread busy %.3f s; the walk waited %.3f s for it "
 			    "(%lu times)\n", st.counting_s, st.waiting_s, st.full);
 	}
-	ms_feeder_free(k.f);
+	feeder_done(k.f);
 	if (rc < 0) {
 		error(INFO, "%s\n", ms_engine_error(e) ? ms_engine_error(e)->message : "analysis failed");
 		return 0;
@@ -174,7 +219,9 @@ static void guess_owner(const struct ms_result *r, const char *aliases,
 		snprintf(note, len, "out of memory");
 		return;
 	}
+	held_take(di, release_debuginfo, "the owner guess's debuginfo");
 	debuginfo_open(di);
+	scan_keep_sigint();
 	err = ms_owner_rank(di->indexes, di->nr, &d->pattern, aliases, guesses,
 			    MS_OWNER_MAX_GUESSES, &n, note, len);
 	if (err) {
@@ -192,18 +239,33 @@ static void guess_owner(const struct ms_result *r, const char *aliases,
 		fprintf(fp, "owner guess: %.3f s (%zu debuginfo files, %zu modules; vmlinux index "
 			    "%s)\n", now_seconds() - t0, di->nr, di->nr_modules,
 			di->vmlinux_built ? "built now" : "from the cache");
+	held_drop(di);
 	debuginfo_close(di);
 	free(di);
+}
+
+/* The scan's description of the address space, on the heap (held while the scan runs). */
+struct scan_space {
+	struct crash_env_layout el;
+	struct ms_env env;
+};
+
+static void release_space(void *p)
+{
+	struct scan_space *sp = p;
+
+	ms_layout_unprepare(&sp->el.layout);
+	crash_env_layout_free(&sp->el);
+	free(sp);
 }
 
 /* The full scan: walk, cluster, report. */
 static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 		    const struct memsim_options *opt, volatile int *stop, struct walk_result *res)
 {
-	struct crash_env_layout el;
+	struct scan_space *sp = calloc(1, sizeof(*sp));
 	struct crash_env *ce;
 	struct ms_engine *e = NULL;
-	struct ms_env env;
 	struct ms_report rep;
 	struct ms_follow_budget follow = { 0 };
 	struct ms_result *result = NULL;
@@ -212,19 +274,24 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 	struct ms_error *err;
 	size_t i;
 
-	memset(&env, 0, sizeof(env));
-	crash_env_layout_build(&el);
-	err = ms_layout_prepare(&el.layout);
+	if (!sp) {
+		error(INFO, "out of memory\n");
+		return;
+	}
+	held_take(sp, release_space, "the address-space layout");
+	crash_env_layout_build(&sp->el);
+	err = ms_layout_prepare(&sp->el.layout);
 	if (err)	/* the scan still answers, only slower */
 		ms_error_free(err);
-	if (opt->timing && el.nr_percpu)
+	if (opt->timing && sp->el.nr_percpu)
 		fprintf(fp, "layout: %lu per-cpu areas of %lu bytes from %016llx (unit %lu bytes; "
 			    "the rest of each unit is page-allocator memory)\n",
-			(ulong)el.nr_percpu, (ulong)el.percpu_used,
-			(unsigned long long)el.percpu_first, (ulong)el.percpu_unit);
-	ce = crash_env_new(l, stop, &env);
+			(ulong)sp->el.nr_percpu, (ulong)sp->el.percpu_used,
+			(unsigned long long)sp->el.percpu_first, (ulong)sp->el.percpu_unit);
+	ce = crash_env_new(l, stop, &sp->env);
+	held_take(ce, release_crash_env, "the page and object caches");
 	if (ce)
-		e = engine_for(ci, opt, &el.layout, &env);
+		e = engine_for(ci, opt, &sp->el.layout, &sp->env);
 	int peak_reset = opt->timing && reset_peak_rss();
 	unsigned long rss0 = opt->timing ? proc_kb("VmRSS") : 0;
 	double t0 = now_seconds();
@@ -244,15 +311,18 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 				res->summary.total / (t > 0 ? t : 1e-9), ms_engine_mem_peak(e) / 1e6);
 		}
 		cache_aliases(ci, res->summary.aliases, sizeof(res->summary.aliases));
+		scan_keep_sigint();
 		memset(&rep, 0, sizeof(rep));
 		rep.summary = &res->summary;
 		result = ms_engine_take_result(e);
+		held_take(result, release_result, "the clustering result");
 		for (i = 0; result && i < result->nr_clusters && i < 3 && !*stop; i++) {
 			struct ms_cluster *c = &result->clusters[i];
 
-			ms_pattern_resolve(&c->pattern, c->count, &env);
-			ms_pattern_follow(&c->pattern, c->examples, c->nr_examples, &el.layout,
-					  &env, (unsigned)opt->depth, &follow);
+			ms_pattern_resolve(&c->pattern, c->count, &sp->env);
+			ms_pattern_follow(&c->pattern, c->examples, c->nr_examples, &sp->el.layout,
+					  &sp->env, (unsigned)opt->depth, &follow);
+			scan_keep_sigint();
 		}
 		rep.follow = &follow;
 		rep.result = result;
@@ -268,11 +338,14 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 	} else if (!ce) {
 		error(INFO, "out of memory\n");
 	}
+	held_drop(result);
 	ms_result_free(result);
+	held_drop(e);
 	ms_engine_free(e);
+	held_drop(ce);
 	crash_env_free(ce);
-	ms_layout_unprepare(&el.layout);
-	crash_env_layout_free(&el);
+	held_drop(sp);
+	release_space(sp);
 }
 
 static void print_summary(const struct walk_result *res)
@@ -373,17 +446,21 @@ void memsim_run(const struct slub_layout *l, const struct memsim_options *opt,
 		error(INFO, "out of memory\n");
 		return;
 	}
+	held_take(res, free, "the walk's counts");
 	memset(&ci, 0, sizeof(ci));
 	if (!cache_lookup(l, opt->cache, &ci)) {
+		held_drop(res);
 		free(res);
 		return;
 	}
+	fault_scan_begin();
 	if (!opt->summary_only) {
 		analyse(l, &ci, opt, stop, res);
 	} else {
 		double t0 = now_seconds();
 
 		if (!slab_walk_cache(l, &ci, &opt->walk, stop, count_slab, NULL, res)) {
+			held_drop(res);
 			free(res);
 			return;
 		}
@@ -399,5 +476,6 @@ void memsim_run(const struct slub_layout *l, const struct memsim_options *opt,
 			print_walk_notes(res);
 		}
 	}
+	held_drop(res);
 	free(res);
 }

@@ -15,6 +15,7 @@
 #include "defs.h"
 
 #include "adapter.h"
+#include "held.h"
 
 #define PAGES_PER_CHUNK 32768UL	/* struct pages per read: one 128 MiB section on x86_64 */
 
@@ -533,6 +534,7 @@ static void scan_node(struct walker *w, const struct node_table *nt)
 		if (chunk_end > end)
 			chunk_end = end;
 		/* A memory section with no memory has no struct pages: a hole, not a loss. */
+		scan_keep_sigint();
 		if (!IS_SPARSEMEM() || valid_section_nr(pfn_to_section_nr(pfn)))
 			scan_chunk(w, page_struct_addr(nt, w->l, pfn, start), pfn, chunk_end - pfn);
 		w->pages_done += chunk_end - pfn;
@@ -590,36 +592,54 @@ static int walker_init(struct walker *w)
 	return 1;
 }
 
+/* Everything the walk holds, and the walker itself. */
+static void walker_free(void *p)
+{
+	struct walker *w = p;
+
+	free(w->pages);
+	free(w->bitmap);
+	free(w->slab_buf);
+	free(w->cpus);
+	free(w->sheaf);
+	free(w);
+}
+
 int slab_walk_cache(const struct slub_layout *l, const struct cache_info *ci,
 		    const struct walk_options *opt, volatile int *stop, slab_fn fn, void *arg,
 		    struct walk_result *res)
 {
-	struct walker w = { l, ci, opt, stop, fn, arg, res, &res->summary };
+	/* On the heap and registered: a crash error mid-walk must not lose its buffers. */
+	struct walker *w = calloc(1, sizeof(*w));
 	int n, ok;
 
 	memset(res, 0, sizeof(*res));
-	snprintf(w.sum->name, sizeof(w.sum->name), "%s", ci->name);
-	w.sum->cache_addr = ci->addr;
-	w.sum->object_size = ci->object_size;
-	w.sum->stride = ci->size;
-	w.sum->slab_size = l->page_size << ci->oo_order;
-	w.sum->slabs_in_cache = ci->have_node_counters ? ci->node_slabs : 0;
-	w.sum->sampled = opt->sample && ci->have_node_counters && opt->sample < ci->node_slabs;
-	ok = walker_init(&w);
+	if (!w) {
+		error(INFO, "out of memory for the walk\n");
+		return 0;
+	}
+	*w = (struct walker){ l, ci, opt, stop, fn, arg, res, &res->summary };
+	held_take(w, walker_free, "the walk buffers");
+	snprintf(w->sum->name, sizeof(w->sum->name), "%s", ci->name);
+	w->sum->cache_addr = ci->addr;
+	w->sum->object_size = ci->object_size;
+	w->sum->stride = ci->size;
+	w->sum->slab_size = l->page_size << ci->oo_order;
+	w->sum->slabs_in_cache = ci->have_node_counters ? ci->node_slabs : 0;
+	w->sum->sampled = opt->sample && ci->have_node_counters && opt->sample < ci->node_slabs;
+	scan_keep_sigint();	/* the cache lookup or the layout may have asked gdb */
+	ok = walker_init(w);
 	for (n = 0; ok && n < vt->numnodes; n++)
-		w.pages_total += vt->node_table[n].size;
+		w->pages_total += vt->node_table[n].size;
 	for (n = 0; ok && n < vt->numnodes && !*stop; n++)
-		scan_node(&w, &vt->node_table[n]);
-	show_progress(&w, 1);
-	w.sum->interrupted = *stop != 0;
+		scan_node(w, &vt->node_table[n]);
+	show_progress(w, 1);
+	w->sum->interrupted = *stop != 0;
 	if (ok)
-		cross_check(&w);
-	res->bytes_read = w.bytes_read;
-	res->struct_page_bytes = w.pages_done * l->page_struct_size;
-	free(w.pages);
-	free(w.bitmap);
-	free(w.slab_buf);
-	free(w.cpus);
-	free(w.sheaf);
+		cross_check(w);
+	res->bytes_read = w->bytes_read;
+	res->struct_page_bytes = w->pages_done * l->page_struct_size;
+	held_drop(w);
+	walker_free(w);
 	return ok;
 }
