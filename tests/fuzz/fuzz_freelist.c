@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v.allocated = bitmap;
 
 	/* Chain mode: the low 16 bits of each object's first word say where it points. */
-	if ((mode & 8) && v.nr_objects && fmt.offset + 8 <= v.stride) {
+	if ((mode & 8) && v.nr_objects && (uint64_t)fmt.offset + 8 <= v.stride) {
 		for (i = 0; i < v.nr_objects; i++) {
 			uint16_t k = 0;
 			uint64_t next, slot = ms_slab_view_object_addr(&v, i) + fmt.offset, stored;
@@ -90,8 +90,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (v.nr_objects % 64)
 		FUZZ_CHECK(!(bitmap[v.nr_objects / 64] >> (v.nr_objects % 64)),
 			   "bits past the last object changed");
-	if ((mode & 8) && v.nr_objects && fmt.offset + 8 <= v.stride) {
-		/* A chain of our making is walked to its end or to the object it loops onto. */
+	if ((mode & 8) && v.nr_objects && (uint64_t)fmt.offset + 8 <= v.stride && v.addr &&
+	    v.addr + len > v.addr) {
+		/* A chain of our making is walked to its end or to the object it loops onto (in a
+		 * slab that neither wraps around the address space nor holds address 0, NULL). */
 		FUZZ_CHECK(st == MS_FL_OK || st == MS_FL_CYCLE, "own chain: %s",
 			   ms_freelist_status_name(st));
 		FUZZ_CHECK(nfree >= 1, "own chain walked %u", nfree);

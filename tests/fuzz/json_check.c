@@ -289,10 +289,14 @@ static int check(struct jp *j, const char *text, size_t len, int want_string)
 			rc = fail(j, "trailing bytes after the value");
 	}
 	if (rc && j->why_len) {
-		char reason[200];
+		char reason[200], near[64];
+		size_t at = (size_t)(j->p - start), from = at > 24 ? at - 24 : 0, i, n = 0;
 
+		for (i = from; i < len && n + 1 < sizeof(near); i++)
+			near[n++] = start[i] >= 0x20 && start[i] < 0x7f ? (char)start[i] : '.';
+		near[n] = 0;
 		snprintf(reason, sizeof(reason), "%s", j->why);
-		snprintf(j->why, j->why_len, "byte %zu: %s", (size_t)(j->p - start), reason);
+		snprintf(j->why, j->why_len, "byte %zu: %s, near \"%s\"", at, reason, near);
 	}
 	return rc;
 }

@@ -147,7 +147,7 @@ static void engine_head(struct out *o, uint8_t flags, uint32_t size, uint32_t ex
 	put(o, pattern_slots, 2);
 	put(o, content_slots, 2);
 	if (flags & 4)
-		put(o, 255, 2);
+		put(o, 2047, 2);	/* 2 MiB */
 	if (flags & 8)
 		put(o, 5, 1);
 	put(o, 128, 2);
@@ -188,12 +188,12 @@ static int engine_seeds(const char *dir)
 	static struct out o;
 	int rc = 0;
 
-	engine_head(&o, 0, 32, 0, 0, 128, 3000, 0, 0, 0);
+	engine_head(&o, 0, 32, 0, 0, 128, 2000, 0, 0, 0);
 	engine_pool(&o, 40, 7, 32);
 	rc |= save(dir, "engine", "leak", &o);
 
 	/* small tables: pass 1 evicts, a second pass counts exactly */
-	engine_head(&o, 0, 32, 0, 0, 128, 5000, 0, 64, 64);
+	engine_head(&o, 0, 32, 0, 0, 128, 2040, 0, 64, 64);
 	engine_pool(&o, 300, 3, 32);
 	rc |= save(dir, "engine", "two-passes", &o);
 
