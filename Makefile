@@ -26,6 +26,10 @@ ANALYSIS_OBJ = $(ANALYSIS_SRC:%.c=$(BUILD)/%.o)
 EXT_SRC      = $(sort $(wildcard extension/*.c))
 EXT_OBJ      = $(EXT_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC     = $(sort $(wildcard tests/unit/*.c))
+# The fuzz targets too, each under its own name, to replay the findings in tests/fuzz/regress.
+UNIT_FUZZ    = $(sort $(wildcard tests/fuzz/fuzz_*.c)) tests/fuzz/json_check.c
+UNIT_FUZZ_FLAGS = -DMS_FUZZ_IN_UNIT -Itests/unit -Itests/fuzz \
+		  -DMS_FUZZ_REGRESS=\"$(abspath tests/fuzz/regress)\"
 
 SAN_BUILD    = $(BUILD)/san
 SAN_FLAGS    = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -63,9 +67,9 @@ $(FIXTURE): tests/unit/fixtures/owner_fixture.c
 	@mkdir -p $(dir $@)
 	$(CC) -g -O0 -c $< -o $@
 
-tests/unit/run_unit: $(UNIT_SRC) $(BUILD)/libmsanalysis.a $(FIXTURE)
-	$(CC) $(CFLAGS) -Ianalysis -DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" -o $@ \
-		$(UNIT_SRC) $(BUILD)/libmsanalysis.a -lcunit $(LIBS)
+tests/unit/run_unit: $(UNIT_SRC) $(UNIT_FUZZ) $(BUILD)/libmsanalysis.a $(FIXTURE)
+	$(CC) $(CFLAGS) -Ianalysis $(UNIT_FUZZ_FLAGS) -DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" \
+		-o $@ $(UNIT_SRC) $(UNIT_FUZZ) $(BUILD)/libmsanalysis.a -lcunit $(LIBS)
 
 # The clustering engine alone on synthetic slabs (make bench runs it too).
 ENGINE_BENCH = $(BUILD)/engine_bench
@@ -77,16 +81,16 @@ $(SAN_BUILD)/analysis/%.o: analysis/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) $(DEPFLAGS) -Ianalysis -c $< -o $@
 
-tests/unit/run_unit_san: $(UNIT_SRC) $(SAN_OBJ) $(FIXTURE)
+tests/unit/run_unit_san: $(UNIT_SRC) $(UNIT_FUZZ) $(SAN_OBJ) $(FIXTURE)
 	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) -DMEMSIM_SANITIZED -Ianalysis \
-		-DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" -o $@ \
-		$(UNIT_SRC) $(SAN_OBJ) -lcunit $(LIBS)
+		$(UNIT_FUZZ_FLAGS) -DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" -o $@ \
+		$(UNIT_SRC) $(UNIT_FUZZ) $(SAN_OBJ) -lcunit $(LIBS)
 
 # The feeder's two threads under ThreadSanitizer (its suite only: the rest is one thread).
-tests/unit/run_unit_tsan: $(UNIT_SRC) $(ANALYSIS_SRC) $(FIXTURE)
+tests/unit/run_unit_tsan: $(UNIT_SRC) $(UNIT_FUZZ) $(ANALYSIS_SRC) $(FIXTURE)
 	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O1 -g -fsanitize=thread -Ianalysis \
-		-DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" -o $@ $(UNIT_SRC) $(ANALYSIS_SRC) \
-		-lcunit $(LIBS)
+		$(UNIT_FUZZ_FLAGS) -DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" -o $@ $(UNIT_SRC) \
+		$(UNIT_FUZZ) $(ANALYSIS_SRC) -lcunit $(LIBS)
 
 unit-tsan: tests/unit/run_unit_tsan
 	TSAN_OPTIONS=halt_on_error=1 ./tests/unit/run_unit_tsan feeder

@@ -54,13 +54,27 @@ static inline void fz_str(struct fz *f, char *buf, size_t size)
 	buf[i] = 0;
 }
 
+/*
+ * The entry point: libFuzzer's, or with MS_FUZZ_IN_UNIT one function per target, so that the
+ * unit tests (tests/unit/test_fuzz_regress.c) replay every finding kept in tests/fuzz/regress/
+ * through the very target that found it; a failed check then fails that test, not the run.
+ */
+#ifdef MS_FUZZ_IN_UNIT
+#define FUZZ_TARGET(name) int ms_fuzz_##name(const uint8_t *data, size_t size)
+void ms_fuzz_fail(void) __attribute__((noreturn));
+#define FUZZ_FAIL() ms_fuzz_fail()
+#else
+#define FUZZ_TARGET(name) int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+#define FUZZ_FAIL() abort()
+#endif
+
 #define FUZZ_CHECK(cond, ...)                                                                      \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
 			fprintf(stderr, "fuzz check failed: %s: ", #cond);                         \
 			fprintf(stderr, __VA_ARGS__);                                              \
 			fputc('\n', stderr);                                                       \
-			abort();                                                                   \
+			FUZZ_FAIL();                                                               \
 		}                                                                                  \
 	} while (0)
 

@@ -35,7 +35,7 @@ static void exercise(struct ms_dwarf_index *idx)
 	ms_dwarf_index_var_types(idx, "", types, 4);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(dwarf_cache)
 {
 	struct ms_dwarf_index *idx = NULL;
 	struct ms_error *err;

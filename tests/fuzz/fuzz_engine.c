@@ -249,7 +249,7 @@ static void report(const struct ms_result *r, struct world *w, int json)
 	free(out);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(engine)
 {
 	struct fz f = { data, size };
 	struct world w;
@@ -339,6 +339,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "%u objects of %u bytes, %u pass(es), %zu clusters, %lu evictions:"
 			" %s\n", nr_objects, w.object_size, result->passes, result->nr_clusters,
 			(unsigned long)result->evictions, result->verdict_line);
+	for (i = 0; getenv("FUZZ_VERBOSE") && i < result->nr_clusters; i++)
+		fprintf(stderr, "  cluster %u: %s, %lu objects (own %lu, similar %lu), %u patterns, "
+			"%zu examples\n", i, result->clusters[i].is_free ? "free" : "allocated",
+			(unsigned long)result->clusters[i].count,
+			(unsigned long)result->clusters[i].own,
+			(unsigned long)result->clusters[i].similar, result->clusters[i].nr_patterns,
+			result->clusters[i].nr_examples);
 	check_result(result, allocated, cfg.include_free ? total : total);
 	for (i = 0; i < result->nr_clusters && i < 3; i++) {
 		struct ms_cluster *c = &result->clusters[i];

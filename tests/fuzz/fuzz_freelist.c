@@ -22,7 +22,7 @@ static uint32_t count_free(const uint64_t *bitmap, uint32_t nr)
 	return n;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(freelist)
 {
 	struct fz f = { data, size };
 	struct ms_fp_format fmt;

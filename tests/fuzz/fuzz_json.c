@@ -193,7 +193,7 @@ static void check_report(struct fz *f)
 	free(s);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(json)
 {
 	struct fz f = { data, size };
 

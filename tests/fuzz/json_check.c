@@ -103,7 +103,7 @@ static int string(struct jp *j)
 {
 	j->p++;	/* the opening quote */
 	for (;;) {
-		uint32_t cp;
+		uint32_t cp = 0;
 
 		if (j->p >= j->end)
 			return fail(j, "unterminated string");
