@@ -3,7 +3,10 @@
 #   make          build extension/memsim.so
 #   make deps     install what the build and tests need (Debian bookworm, as root)
 #   make demo     deps, build, one sample dump, memsim run in crash on it
-#   make check    deps, build, every test (unit, sanitizers, integration)
+#   make check    deps, build, every test (unit, sanitizers, fuzz-short, integration)
+#   make fuzz     each libFuzzer target for FUZZ_SECONDS (default 300); corpora grow under
+#                 ~/.cache/memsim/fuzz ($MEMSIM_CACHE/fuzz), findings land there too
+#   make fuzz-short  the same, 15 s per target (make check runs it)
 #   make check-fresh  the sample kernel, module and two dumps made into an empty cache, tested
 #   make bench    walk, floor and end to end on four bench dumps; writes docs/PERFORMANCE.md
 #                 and docs/bench.svg
@@ -23,6 +26,10 @@ ANALYSIS_OBJ = $(ANALYSIS_SRC:%.c=$(BUILD)/%.o)
 EXT_SRC      = $(sort $(wildcard extension/*.c))
 EXT_OBJ      = $(EXT_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC     = $(sort $(wildcard tests/unit/*.c))
+# The fuzz targets too, each under its own name, to replay the findings in tests/fuzz/regress.
+UNIT_FUZZ    = $(sort $(wildcard tests/fuzz/fuzz_*.c)) tests/fuzz/json_check.c
+UNIT_FUZZ_FLAGS = -DMS_FUZZ_IN_UNIT -Itests/unit -Itests/fuzz \
+		  -DMS_FUZZ_REGRESS=\"$(abspath tests/fuzz/regress)\"
 
 SAN_BUILD    = $(BUILD)/san
 SAN_FLAGS    = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -30,10 +37,11 @@ SAN_OBJ      = $(ANALYSIS_SRC:%.c=$(SAN_BUILD)/%.o)
 
 DEB_PKGS = gcc make crash libdw-dev libelf-dev libxxhash-dev libcunit1-dev pkg-config \
 	   qemu-system-x86 busybox-static cpio xz-utils python3 python3-jsonschema \
-	   python3-drgn kmod tmux debootstrap binutils gnuplot-nox kexec-tools makedumpfile
+	   python3-drgn kmod tmux debootstrap binutils gnuplot-nox kexec-tools makedumpfile \
+	   clang libclang-rt-14-dev
 
 .PHONY: all deps demo check check-fresh fresh-samples check-kernels unit unit-san unit-tsan integration bench \
-	clean samples
+	clean samples fuzz fuzz-short fuzz-build
 
 all: $(SO)
 
@@ -60,9 +68,9 @@ $(FIXTURE): tests/unit/fixtures/owner_fixture.c
 	@mkdir -p $(dir $@)
 	$(CC) -g -O0 -c $< -o $@
 
-tests/unit/run_unit: $(UNIT_SRC) $(BUILD)/libmsanalysis.a $(FIXTURE)
-	$(CC) $(CFLAGS) -Ianalysis -DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" -o $@ \
-		$(UNIT_SRC) $(BUILD)/libmsanalysis.a -lcunit $(LIBS)
+tests/unit/run_unit: $(UNIT_SRC) $(UNIT_FUZZ) $(BUILD)/libmsanalysis.a $(FIXTURE)
+	$(CC) $(CFLAGS) -Ianalysis $(UNIT_FUZZ_FLAGS) -DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" \
+		-o $@ $(UNIT_SRC) $(UNIT_FUZZ) $(BUILD)/libmsanalysis.a -lcunit $(LIBS)
 
 # The clustering engine alone on synthetic slabs (make bench runs it too).
 ENGINE_BENCH = $(BUILD)/engine_bench
@@ -74,19 +82,66 @@ $(SAN_BUILD)/analysis/%.o: analysis/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) $(DEPFLAGS) -Ianalysis -c $< -o $@
 
-tests/unit/run_unit_san: $(UNIT_SRC) $(SAN_OBJ) $(FIXTURE)
+tests/unit/run_unit_san: $(UNIT_SRC) $(UNIT_FUZZ) $(SAN_OBJ) $(FIXTURE)
 	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) -DMEMSIM_SANITIZED -Ianalysis \
-		-DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" -o $@ \
-		$(UNIT_SRC) $(SAN_OBJ) -lcunit $(LIBS)
+		$(UNIT_FUZZ_FLAGS) -DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" -o $@ \
+		$(UNIT_SRC) $(UNIT_FUZZ) $(SAN_OBJ) -lcunit $(LIBS)
 
 # The feeder's two threads under ThreadSanitizer (its suite only: the rest is one thread).
-tests/unit/run_unit_tsan: $(UNIT_SRC) $(ANALYSIS_SRC) $(FIXTURE)
+tests/unit/run_unit_tsan: $(UNIT_SRC) $(UNIT_FUZZ) $(ANALYSIS_SRC) $(FIXTURE)
 	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O1 -g -fsanitize=thread -Ianalysis \
-		-DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" -o $@ $(UNIT_SRC) $(ANALYSIS_SRC) \
-		-lcunit $(LIBS)
+		$(UNIT_FUZZ_FLAGS) -DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" -o $@ $(UNIT_SRC) \
+		$(UNIT_FUZZ) $(ANALYSIS_SRC) -lcunit $(LIBS)
 
 unit-tsan: tests/unit/run_unit_tsan
 	TSAN_OPTIONS=halt_on_error=1 ./tests/unit/run_unit_tsan feeder
+
+# libFuzzer targets (tests/fuzz/), one per input surface, built with clang against the
+# analysis sources under AddressSanitizer and UndefinedBehaviorSanitizer.
+FUZZ_CC       ?= clang
+FUZZ_BUILD     = $(BUILD)/fuzz
+FUZZ_CFLAGS    = -std=gnu11 $(WARN) -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
+		 -fno-sanitize-recover=undefined
+FUZZ_OBJ       = $(ANALYSIS_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_TARGETS   = freelist engine dwarf_cache json
+FUZZ_BINS      = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_SECONDS  ?= 300
+FUZZ_SHORT_SECONDS ?= 15
+FUZZ_DIR      ?= $(or $(MEMSIM_CACHE),$(HOME)/.cache/memsim)/fuzz
+FUZZ_SEEDS     = $(FUZZ_BUILD)/seeds/.made
+
+$(FUZZ_BUILD)/analysis/%.o: analysis/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined $(DEPFLAGS) \
+		-Ianalysis -c $< -o $@
+
+FUZZ_EXTRA_engine = tests/unit/fake_kernel.c tests/fuzz/json_check.c
+FUZZ_EXTRA_json   = tests/fuzz/json_check.c
+.SECONDARY: $(FUZZ_OBJ)
+.SECONDEXPANSION:
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_EXTRA_$$*) tests/fuzz/fuzz.h \
+		tests/fuzz/json_check.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -Ianalysis -Itests/unit \
+		-o $@ $(filter %.c,$^) $(FUZZ_OBJ) $(LIBS)
+
+# Seed corpora, made from the unit tests' synthetic objects and fixture (tests/fuzz/seeds.c).
+$(FUZZ_SEEDS): tests/fuzz/seeds.c tests/unit/synth.c tests/unit/fake_kernel.c \
+		$(BUILD)/libmsanalysis.a $(FIXTURE)
+	@mkdir -p $(FUZZ_BUILD)
+	$(CC) $(CFLAGS) -Ianalysis -Itests/unit -DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" \
+		-o $(FUZZ_BUILD)/seeds-gen $(filter %.c,$^) $(BUILD)/libmsanalysis.a $(LIBS)
+	rm -rf $(FUZZ_BUILD)/seeds && $(FUZZ_BUILD)/seeds-gen $(FUZZ_BUILD)/seeds && touch $@
+
+fuzz-build: $(FUZZ_BINS) $(FUZZ_SEEDS)
+
+fuzz: fuzz-build
+	FUZZ_DIR=$(FUZZ_DIR) ./tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BUILD) $(FUZZ_TARGETS)
+
+# Short: from the seeds and 200 inputs drawn from the corpus (replaying all of it would
+# take longer than the run itself as it grows).
+fuzz-short: fuzz-build
+	FUZZ_DIR=$(FUZZ_DIR) FUZZ_SAMPLE=200 ./tests/fuzz/run.sh $(FUZZ_SHORT_SECONDS) \
+		$(FUZZ_BUILD) $(FUZZ_TARGETS)
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -123,6 +178,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) unit-san
 	$(MAKE) unit-tsan
+	$(MAKE) fuzz-short
 	$(MAKE) integration
 
 # What a new user's first make check does, proven on every run: the kernel fetched, the
@@ -158,4 +214,4 @@ clean:
 	rm -rf $(BUILD) extension/memsim.so tests/unit/run_unit tests/unit/run_unit_san \
 		tests/unit/run_unit_tsan
 
--include $(ANALYSIS_OBJ:.o=.d) $(EXT_OBJ:.o=.d) $(SAN_OBJ:.o=.d)
+-include $(ANALYSIS_OBJ:.o=.d) $(EXT_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

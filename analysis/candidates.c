@@ -64,12 +64,27 @@ static struct ms_error *select_cands(struct ms_engine *e)
 	return err;
 }
 
+/*
+ * Objects of the pattern in slot @slot: its count, exact when the table never evicted.  Once
+ * it did, Misra-Gries' count is a lower bound that a sweep's decrement may have taken below
+ * the objects the record's own sample holds (distinct objects of the pattern, all seen since
+ * the record was made): the larger of the two is still a lower bound, and no cluster then
+ * lists more examples than it counts objects.
+ */
+static uint64_t record_count(struct ms_engine *e, uint32_t slot)
+{
+	uint64_t count = e->pat.slots[slot].count;
+	uint32_t held = engine_rec(e, slot)->ex.n;
+
+	return count > held ? count : held;
+}
+
 /* One pass sufficed: a candidate takes its record's exact counts and statistics. */
 static void take_record(struct ms_engine *e, struct cand *c)
 {
 	struct prec *r = engine_rec(e, c->slot);
 
-	c->count = e->pat.slots[c->slot].count;
+	c->count = record_count(e, c->slot);
 	memcpy(c->stats, engine_rec_stats(e, r), e->nwords * sizeof(*c->stats));
 	memcpy(c->rep, engine_rec_rep(e, r), e->object_size);
 	c->rep_addr = r->rep_addr;
@@ -83,7 +98,7 @@ static void join_record(struct ms_engine *e, struct cand *c, uint32_t slot)
 {
 	struct prec *r = engine_rec(e, slot);
 	const struct ms_token *tokens = engine_rec_tokens(e, r);
-	uint64_t count = e->pat.slots[slot].count;
+	uint64_t count = record_count(e, slot);
 	uint32_t w;
 
 	c->fringe += count;
@@ -139,7 +154,7 @@ static struct ms_error *finish_one_pass(struct ms_engine *e)
 		if (host[s] >= 0)
 			join_record(e, &e->cands[host[s]], s);
 		else
-			e->unclustered += e->pat.slots[s].count;
+			e->unclustered += record_count(e, s);
 	}
 	if (!err)
 		largest_dups_one_pass(e, host);

@@ -12,47 +12,25 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "dwarf_cache.h"
 #include "dwarf_index.h"
 
-#define INDEX_MAGIC "MSDWIDX2"
 #define MAX_TYPE_DEPTH 32
 #define MAX_FLATTEN_DEPTH 12
-
-/* On-disk records (native endianness: the cache never leaves the machine). */
-struct disk_header {
-	char magic[8];
-	uint64_t file_size;
-	int64_t mtime_sec, mtime_nsec;
-	uint64_t strings_len;
-	uint64_t nr_structs;
-	uint64_t nr_vars;
-};
-
-struct disk_struct {
-	uint32_t name;		/* offset in the string blob */
-	uint32_t size;
-	uint32_t flexible;
-	uint32_t pad;
-	uint64_t die;
-};
-
-struct disk_var {
-	uint32_t name;
-	uint32_t type;
-};
 
 struct ms_dwarf_index {
 	char origin[64];
 	char path[PATH_MAX];
 	char *strings;		/* NUL-separated; offset 0 is "" */
 	size_t strings_len, strings_cap;
-	struct disk_struct *raw_structs;
+	struct ms_dwarf_cache_struct *raw_structs;	/* records as the cache file holds them */
 	struct ms_dw_struct *structs;	/* by size, then name */
 	size_t nr_structs, structs_cap;
 	struct ms_dw_struct **by_name;	/* by name, then size */
-	struct disk_var *vars;		/* by name */
+	struct ms_dwarf_cache_var *vars;		/* by name */
 	size_t nr_vars, vars_cap;
 	int cached;
+	char cache_note[256];	/* why the cache file was not used, or "" */
 	Dwfl *dwfl;
 	Dwarf *dw;
 };
@@ -331,7 +309,7 @@ static int add_struct(struct ms_dwarf_index *idx, struct builder *b, Dwarf_Die *
 	uint32_t off;
 	int r;
 
-	if (!name || dwarf_hasattr(die, DW_AT_declaration) ||
+	if (!name || !*name || dwarf_hasattr(die, DW_AT_declaration) ||
 	    dwarf_formudata(dwarf_attr(die, DW_AT_byte_size, &a), &size) != 0 || size > UINT32_MAX)
 		return 0;
 	off = intern_str(idx, &b->names, name);
@@ -343,7 +321,7 @@ static int add_struct(struct ms_dwarf_index *idx, struct builder *b, Dwarf_Die *
 	if (grow((void **)&idx->raw_structs, &idx->structs_cap, idx->nr_structs,
 		 sizeof(*idx->raw_structs)))
 		return -1;
-	idx->raw_structs[idx->nr_structs++] = (struct disk_struct){
+	idx->raw_structs[idx->nr_structs++] = (struct ms_dwarf_cache_struct){
 		.name = off, .size = (uint32_t)size, .flexible = (uint32_t)ends_flexible(die),
 		.die = dwarf_dieoffset(die),
 	};
@@ -358,7 +336,7 @@ static int add_var(struct ms_dwarf_index *idx, struct builder *b, Dwarf_Die *die
 	uint32_t n, t;
 	int r;
 
-	if (!name || !follow_type(die, &type))
+	if (!name || !*name || !follow_type(die, &type))
 		return 0;
 	type_key(&type, 1, key, sizeof(key), NULL);
 	if (!key[0])
@@ -372,7 +350,7 @@ static int add_var(struct ms_dwarf_index *idx, struct builder *b, Dwarf_Die *die
 		return r;
 	if (grow((void **)&idx->vars, &idx->vars_cap, idx->nr_vars, sizeof(*idx->vars)))
 		return -1;
-	idx->vars[idx->nr_vars++] = (struct disk_var){ .name = n, .type = t };
+	idx->vars[idx->nr_vars++] = (struct ms_dwarf_cache_var){ .name = n, .type = t };
 	return 0;
 }
 
@@ -444,7 +422,7 @@ static const char *sort_strings;
 
 static int cmp_var(const void *a, const void *b)
 {
-	const struct disk_var *x = a, *y = b;
+	const struct ms_dwarf_cache_var *x = a, *y = b;
 
 	return strcmp(sort_strings + x->name, sort_strings + y->name);
 }
@@ -458,7 +436,7 @@ static struct ms_error *finish(struct ms_dwarf_index *idx)
 	if (!idx->structs || !idx->by_name)
 		return ms_error_new(MS_ERR_NOMEM, "out of memory");
 	for (i = 0; i < idx->nr_structs; i++) {
-		const struct disk_struct *d = &idx->raw_structs[i];
+		const struct ms_dwarf_cache_struct *d = &idx->raw_structs[i];
 
 		if (d->name >= idx->strings_len)
 			return ms_error_new(MS_ERR_INVALID, "corrupt index of %s", idx->path);
@@ -490,54 +468,114 @@ static void cache_file_name(const struct ms_dwarf_index *idx, const char *dir, c
 		 (unsigned long long)XXH3_64bits(p, strlen(p)));
 }
 
-static int header_matches(const struct disk_header *h, const struct stat *st)
+/*
+ * Read the whole of @file into *@buf (malloc()ed, so 8-byte aligned) of *@len bytes.
+ * Returns 0, or -1: *@err says why, or is NULL when there is no such file.
+ */
+static int read_file(const char *file, void **buf, size_t *len, struct ms_error **err)
 {
-	return !memcmp(h->magic, INDEX_MAGIC, 8) && h->file_size == (uint64_t)st->st_size &&
-	       h->mtime_sec == st->st_mtim.tv_sec && h->mtime_nsec == st->st_mtim.tv_nsec;
+	struct stat st;
+	size_t done = 0;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	uint8_t *p;
+
+	*buf = NULL;
+	*err = NULL;
+	if (fd < 0) {
+		if (errno != ENOENT)
+			*err = ms_error_new(MS_ERR_IO, "cache file %s: %s", file, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		*err = ms_error_new(MS_ERR_IO, "cache file %s: not a regular file", file);
+		close(fd);
+		return -1;
+	}
+	if ((uint64_t)st.st_size > ms_dwarf_cache_size(MS_DWARF_CACHE_MAX_STRINGS,
+							MS_DWARF_CACHE_MAX_STRUCTS,
+							MS_DWARF_CACHE_MAX_VARS)) {
+		*err = ms_error_new(MS_ERR_INVALID, "cache file of %lld bytes, larger than any index",
+				    (long long)st.st_size);
+		close(fd);
+		return -1;
+	}
+	p = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!p) {
+		*err = ms_error_new(MS_ERR_NOMEM, "out of memory reading the cache file");
+		close(fd);
+		return -1;
+	}
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, p + done, (size_t)st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	close(fd);
+	*buf = p;
+	*len = done;	/* shorter if the file shrank meanwhile: the check says truncated */
+	return 0;
 }
 
-static int read_all(FILE *f, void *buf, size_t len)
+/* Take the records of a checked cache image into @idx. */
+static struct ms_error *take_parts(struct ms_dwarf_index *idx,
+				   const struct ms_dwarf_cache_parts *parts)
 {
-	return len == 0 || fread(buf, 1, len, f) == len;
-}
-
-/* 1 when loaded from @file, 0 when absent or stale (then build). */
-static int load_cache(struct ms_dwarf_index *idx, const char *file, const struct stat *st)
-{
-	struct disk_header h;
-	FILE *f = fopen(file, "rb");
-	int ok = 0;
-
-	if (!f)
-		return 0;
-	if (!read_all(f, &h, sizeof(h)) || !header_matches(&h, st) || !h.strings_len ||
-	    h.strings_len > UINT32_MAX || h.nr_structs > (1u << 26) || h.nr_vars > (1u << 26))
-		goto out;
-	idx->strings = malloc(h.strings_len);
-	idx->raw_structs = malloc((h.nr_structs ? h.nr_structs : 1) * sizeof(struct disk_struct));
-	idx->vars = malloc((h.nr_vars ? h.nr_vars : 1) * sizeof(struct disk_var));
-	if (!idx->strings || !idx->raw_structs || !idx->vars)
-		goto out;
-	if (!read_all(f, idx->strings, h.strings_len) ||
-	    !read_all(f, idx->raw_structs, h.nr_structs * sizeof(struct disk_struct)) ||
-	    !read_all(f, idx->vars, h.nr_vars * sizeof(struct disk_var)) ||
-	    idx->strings[h.strings_len - 1])
-		goto out;
-	idx->strings_len = idx->strings_cap = h.strings_len;
-	idx->nr_structs = idx->structs_cap = h.nr_structs;
-	idx->nr_vars = idx->vars_cap = h.nr_vars;
-	ok = 1;
-out:
-	fclose(f);
-	if (!ok) {
+	idx->strings = malloc(parts->strings_len);
+	idx->raw_structs = malloc((parts->nr_structs ? parts->nr_structs : 1) *
+				  sizeof(*idx->raw_structs));
+	idx->vars = malloc((parts->nr_vars ? parts->nr_vars : 1) * sizeof(*idx->vars));
+	if (!idx->strings || !idx->raw_structs || !idx->vars) {
 		free(idx->strings);
 		free(idx->raw_structs);
 		free(idx->vars);
 		idx->strings = NULL;
 		idx->raw_structs = NULL;
 		idx->vars = NULL;
+		return ms_error_new(MS_ERR_NOMEM, "out of memory loading the index cache");
 	}
-	return ok;
+	memcpy(idx->strings, parts->strings, parts->strings_len);
+	memcpy(idx->raw_structs, parts->structs, parts->nr_structs * sizeof(*idx->raw_structs));
+	memcpy(idx->vars, parts->vars, parts->nr_vars * sizeof(*idx->vars));
+	idx->strings_len = idx->strings_cap = parts->strings_len;
+	idx->nr_structs = idx->structs_cap = parts->nr_structs;
+	idx->nr_vars = idx->vars_cap = parts->nr_vars;
+	return NULL;
+}
+
+static struct ms_dwarf_cache_key key_of(const struct stat *st)
+{
+	struct ms_dwarf_cache_key key = { (uint64_t)st->st_size, st->st_mtim.tv_sec,
+					  st->st_mtim.tv_nsec };
+
+	return key;
+}
+
+/*
+ * Load @file into @idx: NULL with *@loaded 1, or NULL with *@loaded 0 when there is no such
+ * file (then build), or the reason the file cannot be used (then build too).
+ */
+static struct ms_error *load_cache(struct ms_dwarf_index *idx, const char *file,
+				   const struct stat *st, int *loaded)
+{
+	struct ms_dwarf_cache_key key = key_of(st);
+	struct ms_dwarf_cache_parts parts;
+	struct ms_error *err;
+	void *buf;
+	size_t len;
+
+	*loaded = 0;
+	if (read_file(file, &buf, &len, &err))
+		return err;
+	err = ms_dwarf_cache_check(buf, len, &key, &parts);
+	if (!err)
+		err = take_parts(idx, &parts);
+	free(buf);
+	*loaded = !err;
+	return err;
 }
 
 static int mkdir_p(const char *dir)
@@ -560,32 +598,34 @@ static int mkdir_p(const char *dir)
 static void save_cache(const struct ms_dwarf_index *idx, const char *dir, const char *file,
 		       const struct stat *st)
 {
-	struct disk_header h;
+	struct ms_dwarf_cache_key key = key_of(st);
+	struct ms_dwarf_cache_parts parts;
+	size_t len = ms_dwarf_cache_size(idx->strings_len, idx->nr_structs, idx->nr_vars);
 	char tmp[PATH_MAX + 160];
+	void *buf;
 	FILE *f;
 	int ok;
 
-	if (mkdir_p(dir))
+	if (!len || mkdir_p(dir))
 		return;
+	buf = malloc(len);
+	if (!buf)
+		return;
+	ms_dwarf_cache_layout(buf, idx->strings_len, idx->nr_structs, idx->nr_vars, &key, &parts);
+	memcpy((char *)parts.strings, idx->strings, idx->strings_len);
+	memcpy((struct ms_dwarf_cache_struct *)parts.structs, idx->raw_structs,
+	       idx->nr_structs * sizeof(*idx->raw_structs));
+	memcpy((struct ms_dwarf_cache_var *)parts.vars, idx->vars,
+	       idx->nr_vars * sizeof(*idx->vars));
+	ms_dwarf_cache_seal(buf, len);
 	snprintf(tmp, sizeof(tmp), "%s.%d", file, (int)getpid());
 	f = fopen(tmp, "wb");
-	if (!f)
-		return;
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, INDEX_MAGIC, 8);
-	h.file_size = st->st_size;
-	h.mtime_sec = st->st_mtim.tv_sec;
-	h.mtime_nsec = st->st_mtim.tv_nsec;
-	h.strings_len = idx->strings_len;
-	h.nr_structs = idx->nr_structs;
-	h.nr_vars = idx->nr_vars;
-	ok = fwrite(&h, sizeof(h), 1, f) == 1 &&
-	     fwrite(idx->strings, 1, idx->strings_len, f) == idx->strings_len &&
-	     fwrite(idx->raw_structs, sizeof(*idx->raw_structs), idx->nr_structs, f) ==
-		     idx->nr_structs &&
-	     fwrite(idx->vars, sizeof(*idx->vars), idx->nr_vars, f) == idx->nr_vars;
-	if (fclose(f) || !ok || rename(tmp, file))
-		unlink(tmp);
+	if (f) {
+		ok = fwrite(buf, 1, len, f) == len;
+		if (fclose(f) || !ok || rename(tmp, file))
+			unlink(tmp);
+	}
+	free(buf);
 }
 
 /* ---- public ---- */
@@ -609,13 +649,55 @@ struct ms_error *ms_dwarf_index_open(const char *path, const char *origin, const
 	snprintf(idx->path, sizeof(idx->path), "%s", path);
 	if (cache_dir) {
 		cache_file_name(idx, cache_dir, file, sizeof(file));
-		idx->cached = load_cache(idx, file, &st);
+		err = load_cache(idx, file, &st, &idx->cached);
+		if (err) {	/* not used: built again below, and the file rewritten */
+			snprintf(idx->cache_note, sizeof(idx->cache_note), "%s", err->message);
+			ms_error_free(err);
+			err = NULL;
+		}
 	}
 	if (!idx->cached) {
 		err = build(idx);
 		if (!err && cache_dir)
 			save_cache(idx, cache_dir, file, &st);
 	}
+	if (!err)
+		err = finish(idx);
+	if (err) {
+		ms_dwarf_index_free(idx);
+		return err;
+	}
+	*out = idx;
+	return NULL;
+}
+
+struct ms_error *ms_dwarf_index_from_cache(const void *buf, size_t len,
+					   struct ms_dwarf_index **out)
+{
+	struct ms_dwarf_cache_parts parts;
+	struct ms_dwarf_index *idx;
+	struct ms_error *err;
+	void *copy;
+
+	*out = NULL;
+	copy = malloc(len ? len : 1);	/* the records want 8-byte alignment */
+	if (!copy)
+		return ms_error_new(MS_ERR_NOMEM, "out of memory");
+	memcpy(copy, buf, len);
+	err = ms_dwarf_cache_check(copy, len, NULL, &parts);
+	if (err) {
+		free(copy);
+		return err;
+	}
+	idx = calloc(1, sizeof(*idx));
+	if (!idx) {
+		free(copy);
+		return ms_error_new(MS_ERR_NOMEM, "out of memory");
+	}
+	snprintf(idx->origin, sizeof(idx->origin), "cache");
+	idx->cached = 1;
+	err = take_parts(idx, &parts);
+	free(copy);
 	if (!err)
 		err = finish(idx);
 	if (err) {
@@ -663,6 +745,11 @@ size_t ms_dwarf_index_nr_vars(const struct ms_dwarf_index *idx)
 int ms_dwarf_index_cached(const struct ms_dwarf_index *idx)
 {
 	return idx->cached;
+}
+
+const char *ms_dwarf_index_cache_note(const struct ms_dwarf_index *idx)
+{
+	return idx->cache_note[0] ? idx->cache_note : NULL;
 }
 
 const struct ms_dw_struct *ms_dwarf_index_by_size(const struct ms_dwarf_index *idx, uint32_t min,

@@ -10,6 +10,8 @@
  * Building the index reads only the top-level DIEs of each compilation unit (a few seconds on
  * a 590 MB vmlinux); the result is written to a cache directory, keyed by the file's path,
  * size and modification time, so the next run on the same file loads it in milliseconds.
+ * The cache file is checked whole before use (dwarf_cache.h: sizes, offsets, a checksum);
+ * one that fails is not used: the index is built again and the file rewritten.
  * Members are read later, for the few thousand candidates that fit a cache, straight from
  * the DIEs (ms_dwarf_index_flatten()).  Modules (relocatable .ko files) are opened through
  * libdwfl, which applies their debug-section relocations.
@@ -91,6 +93,21 @@ size_t ms_dwarf_index_nr_structs(const struct ms_dwarf_index *index);
 size_t ms_dwarf_index_nr_vars(const struct ms_dwarf_index *index);
 /* 1 when the index was loaded from the cache directory, 0 when built from the DWARF. */
 int ms_dwarf_index_cached(const struct ms_dwarf_index *index);
+/*
+ * Why a cache file that was there was not used ("cache file checksum mismatch", "... stale:
+ * ..."; the index was built from the DWARF and the file rewritten), or NULL when it was used
+ * or there was none.  The file's checks are in dwarf_cache.h.
+ */
+const char *ms_dwarf_index_cache_note(const struct ms_dwarf_index *index);
+
+/*
+ * An index from the bytes of a cache file (dwarf_cache.h), checked as ms_dwarf_index_open()
+ * checks one, except that it may be for any debuginfo file; for tests and fuzzing.  It has
+ * no DWARF behind it: ms_dwarf_index_flatten() fails on it.  Errors: MS_ERR_INVALID (the
+ * check's reason), MS_ERR_NOMEM.
+ */
+struct ms_error *ms_dwarf_index_from_cache(const void *buf, size_t len,
+					   struct ms_dwarf_index **out);
 
 /* The structs whose size is in [@min, @max], ascending by size: *@nr_out of them (no copy). */
 const struct ms_dw_struct *ms_dwarf_index_by_size(const struct ms_dwarf_index *index,

@@ -185,9 +185,10 @@ int ms_engine_end_pass(struct ms_engine *e);
 /*
  * Finish without an exact second pass, for a caller that cannot make one (the user pressed
  * Ctrl-C).  Pending pass 2 not begun: the clusters come from pass 1's tables; each pattern's
- * count is Misra-Gries' lower bound (short by at most 2N / 32768), and objects of rare
- * patterns that were evicted are missing from their clusters.  Pass 1 or 2 under way: it
- * ends with what was fed.
+ * count is a lower bound: Misra-Gries' (short by at most 2N / 32768), or the distinct
+ * objects its record sampled if more (a cluster never lists more examples than it counts);
+ * objects of rare patterns that were evicted are missing from their clusters.  Pass 1 or 2
+ * under way: it ends with what was fed.
  * Either way the result is flagged approximate (unless pass 1 never evicted, when it is
  * exact).  Returns 0, or -1 on failure (ms_engine_error()).
  */

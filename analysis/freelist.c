@@ -51,13 +51,16 @@ void ms_bitmap_fill(uint64_t *bitmap, uint32_t nr)
 		bitmap[words - 1] = (1ULL << (nr % 64)) - 1;
 }
 
-/* Index of the object at @ptr, or -1 when @ptr is not an object start of @view. */
+/*
+ * Index of the object at @ptr, or -1 when @ptr is not an object start of @view.  A view of
+ * stride 0 has no object starts (nothing to divide by).
+ */
 static int64_t object_index(const struct ms_slab_view *view, uint64_t ptr)
 {
 	uint64_t start = view->addr + view->first;
 	uint64_t rel;
 
-	if (ptr < start)
+	if (!view->stride || ptr < start)
 		return -1;
 	rel = ptr - start;
 	if (rel % view->stride || rel / view->stride >= view->nr_objects)

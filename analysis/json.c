@@ -1,5 +1,6 @@
 /* json.c - the report as JSON; the schema is in docs/json-schema.md. */
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 #include "json.h"
@@ -70,10 +71,14 @@ static void kv_u64(struct jw *w, const char *k, uint64_t v)
 	w->comma = 1;
 }
 
+/* A number; one that is not finite has no JSON form and is written as null. */
 static void kv_num(struct jw *w, const char *k, double v)
 {
 	key(w, k);
-	fprintf(w->out, "%.6g", v);
+	if (isfinite(v))
+		fprintf(w->out, "%.6g", v);
+	else
+		fputs("null", w->out);
 	w->comma = 1;
 }
 

@@ -56,6 +56,9 @@ int debuginfo_open(struct debuginfo *di)
 		} else {
 			snprintf(vmlinux_path, sizeof(vmlinux_path), "%s", path);
 			di->vmlinux_built = !ms_dwarf_index_cached(vmlinux_index);
+			if (ms_dwarf_index_cache_note(vmlinux_index))
+				snprintf(di->cache_note, sizeof(di->cache_note), "vmlinux: %.250s",
+					 ms_dwarf_index_cache_note(vmlinux_index));
 		}
 	}
 	if (vmlinux_index)
@@ -74,6 +77,9 @@ int debuginfo_open(struct debuginfo *di)
 			ms_error_free(err);
 			continue;
 		}
+		if (ms_dwarf_index_cache_note(idx) && !di->cache_note[0])
+			snprintf(di->cache_note, sizeof(di->cache_note), "module %.40s: %.250s",
+				 lm->mod_name, ms_dwarf_index_cache_note(idx));
 		di->indexes[di->nr++] = idx;
 		di->nr_modules++;
 	}

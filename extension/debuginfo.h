@@ -13,6 +13,7 @@ struct debuginfo {
 	size_t nr;
 	size_t nr_modules;	/* modules whose debuginfo crash loaded (mod -s / mod -S) */
 	int vmlinux_built;	/* 1: the vmlinux index was built now, not read from the cache */
+	char cache_note[300];	/* why a cache file there was not used (then rebuilt), or "" */
 	char note[400];		/* what could not be opened */
 };
 

@@ -239,6 +239,8 @@ static void guess_owner(const struct ms_result *r, const char *aliases,
 		fprintf(fp, "owner guess: %.3f s (%zu debuginfo files, %zu modules; vmlinux index "
 			    "%s)\n", now_seconds() - t0, di->nr, di->nr_modules,
 			di->vmlinux_built ? "built now" : "from the cache");
+	if (opt->timing && di->cache_note[0])	/* the index was built again instead */
+		fprintf(fp, "owner guess: index cache not used, rebuilt (%s)\n", di->cache_note);
 	held_drop(di);
 	debuginfo_close(di);
 	free(di);

@@ -145,6 +145,32 @@ static void test_outside_and_misaligned_are_reported(void)
 	CU_ASSERT_EQUAL(nfree, 0);
 }
 
+/*
+ * Found by fuzzing (fuzz_freelist): a view of stride 0 divided by zero on the first
+ * pointer.  The walker never makes one (caches.c refuses a cache of size 0), but the walk
+ * promises never to fail on its input: no object starts, so any head is outside.
+ */
+static void test_stride_zero_view(void)
+{
+	struct ms_slab_view v = { slab, 0xffff888100000000ULL, 157, 0, 0, 0, bitmap };
+	struct ms_fp_format fmt = { MS_FP_XOR_SWAB, 0x5a5aa5a5deadbeefULL, 16 };
+	struct ms_freelist_fault fault;
+	uint32_t nfree = 7;
+
+	ms_bitmap_fill(bitmap, 0);
+	CU_ASSERT_EQUAL(ms_freelist_walk(&v, &fmt, 0xffffffffffff0000ULL, bitmap, &nfree, &fault),
+			MS_FL_OUTSIDE);
+	CU_ASSERT_EQUAL(nfree, 0);
+	CU_ASSERT_EQUAL(fault.bad_pointer, 0xffffffffffff0000ULL);
+	CU_ASSERT_EQUAL(ms_fp_detect(&v, &fmt, 0xffffffffffff0000ULL), MS_FP__COUNT);
+	/* objects claimed, still no stride: the head on "object 0" is outside too */
+	v.nr_objects = 3;
+	ms_bitmap_fill(bitmap, 3);
+	CU_ASSERT_EQUAL(ms_freelist_walk(&v, &fmt, v.addr + v.first, bitmap, &nfree, &fault),
+			MS_FL_OUTSIDE);
+	CU_ASSERT_EQUAL(bitmap[0], 7);
+}
+
 static void test_bitmap_fill(void)
 {
 	uint64_t bm[3] = { 0, 0, 0xabc };
@@ -162,6 +188,7 @@ static CU_TestInfo freelist_tests[] = {
 	{ "detect picks the encoding", test_detect_picks_the_encoding },
 	{ "cycle is reported", test_cycle_is_reported },
 	{ "outside and misaligned are reported", test_outside_and_misaligned_are_reported },
+	{ "view of stride 0: outside, no division (fuzz)", test_stride_zero_view },
 	{ "bitmap fill", test_bitmap_fill },
 	CU_TEST_INFO_NULL,
 };

@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -448,12 +449,43 @@ static void test_counter_notes(void)
 	rf_teardown(&fx);
 }
 
+/*
+ * Found by fuzzing (fuzz_json): a number that is not finite came out as "-nan" or "inf",
+ * which is not JSON.  The engine never makes one, but the writer's output must parse
+ * whatever it is handed: such a number is null.
+ */
+static void test_non_finite_numbers(void)
+{
+	struct jv *root;
+	char *text;
+
+	CU_ASSERT_EQUAL_FATAL(rf_setup(&fx), 0);
+	fx.result->clusters[0].pattern.words[1].agree = -NAN;	/* the fuzzer's input */
+	fx.result->clusters[0].fraction = INFINITY;
+	fx.result->verdict_share = -INFINITY;
+	fx.guesses[0].score = NAN;
+	text = rf_render(ms_report_json, &fx.report);
+	CU_ASSERT_PTR_NULL(strstr(text, "nan"));
+	CU_ASSERT_PTR_NULL(strstr(text, "inf"));
+	root = parse(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	CU_ASSERT_EQUAL(get(root, "clusters.0.pattern.1.agreement")->type, J_NULL);
+	CU_ASSERT_EQUAL(get(root, "clusters.0.fraction")->type, J_NULL);
+	CU_ASSERT_EQUAL(get(root, "verdict.share")->type, J_NULL);
+	CU_ASSERT_EQUAL(get(root, "owner.guesses.0.score")->type, J_NULL);
+	CU_ASSERT_DOUBLE_EQUAL(num(root, "owner.guesses.0.margin"), 4.25, 1e-9);
+	jv_free(root);
+	free(text);
+	rf_teardown(&fx);
+}
+
 static CU_TestInfo json_tests[] = {
 	{ "node counter notes", test_counter_notes },
 	{ "parser is strict", test_parser_is_strict },
 	{ "structure", test_structure },
 	{ "targets and missing parts", test_targets_and_missing_parts },
 	{ "string escaping", test_string_escaping },
+	{ "numbers not finite are null (fuzz)", test_non_finite_numbers },
 	CU_TEST_INFO_NULL,
 };
 
