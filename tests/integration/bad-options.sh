@@ -10,17 +10,8 @@
 # Environment: MEMSIM_SO tests another build than this tree's extension/memsim.so;
 # MEMSIM_TEST_OUT is where the commands and the crash log go (build/integration by default).
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-export KERNEL=6.1	# the host's crash, the host's generation
-out=${MEMSIM_TEST_OUT:-$top/build/integration}/bad-options
-mkdir -p "$out"
-give_up() { echo "FAIL bad-options: $*"; echo "bad-options: 0 passed, 1 failed"; exit 1; }
-so=${MEMSIM_SO:-$("$top/tests/integration/build-so.sh" "$KERNEL")} || give_up "cannot build memsim.so"
-"$top/samples/make-samples.sh" kmalloc32-fn >/dev/null || give_up "no kmalloc32-fn sample dump"
-dir=$("$top/samples/make-samples.sh" --print-dir kmalloc32-fn) || give_up "no dump dir"
-manifest=$dir/manifest.json
-vmlinux=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vmlinux"])' "$manifest")
-dump=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["dumps"]["elf"])' "$manifest")
+test=bad-options sample=kmalloc32-fn
+. "$(dirname "$0")/one-sample.sh"
 
 # NAME|COMMAND|WHAT THE ONE LINE MUST SAY.  An empty third field: the command must scan.
 cases=$(cat <<'EOF'

@@ -45,6 +45,10 @@ import struct
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True    # no __pycache__ in the tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from corrupt_freelist import pt_loads  # noqa: E402  (the ELF's PT_LOAD runs)
+
 OUTSIDE = 0xdead000000001000
 SEED = 20261202
 ROW = re.compile(r"^([0-9a-f]{16})\s+([0-9a-f]{16})\s+(\d+)\s+(\d+)\s+(\d+)(.*)$", re.M)
@@ -61,21 +65,6 @@ def values(text, n):
     """The values of the last @n crash prints in @text ("$K = V"), in order."""
     found = [int(v, 0) for v in re.findall(r"^\$\d+ = (0x[0-9a-f]+|\d+)\s*$", text, re.M)]
     return found[-n:] if len(found) >= n else [None] * n
-
-
-def pt_loads(path):
-    with open(path, "rb") as f:
-        ehdr = f.read(64)
-        phoff, = struct.unpack_from("<Q", ehdr, 32)
-        phentsize, phnum = struct.unpack_from("<HH", ehdr, 54)
-        f.seek(phoff)
-        loads = []
-        for _ in range(phnum):
-            p = f.read(phentsize)
-            ptype, _, off, _, paddr, filesz = struct.unpack_from("<IIQQQQ", p, 0)
-            if ptype == 1:
-                loads.append((paddr, filesz, off))
-    return loads
 
 
 class Copy:
