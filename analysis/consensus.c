@@ -329,6 +329,10 @@ static void build_cluster(struct ms_engine *e, struct work *w, const struct agg 
 	struct ms_sample ex;
 
 	gather(e, w, g, &ex, &out->largest_dup);
+	/* Under a cap the content counts are lower bounds that sweeps may take to 0; but any
+	 * object of a cluster is a group of identical objects of at least one. */
+	if (g->count && !out->largest_dup)
+		out->largest_dup = 1;
 	out->count = g->count;
 	out->fraction = total ? (double)g->count / total : 0;
 	out->bytes = g->count * e->stride;

@@ -121,6 +121,7 @@ static void test_small_limit_binds(void)
 	struct ms_engine *e = NULL;
 	const uint64_t n = NR_OBJECTS / 10;
 	const struct ms_cluster *c;
+	size_t i;
 
 	cfg.mem_limit = 8 << 20;
 	CU_ASSERT_PTR_NULL_FATAL(ms_engine_new(&cfg, &e));
@@ -131,12 +132,45 @@ static void test_small_limit_binds(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	CU_ASSERT_EQUAL(c->count, leak_count(n));
 	CU_ASSERT_EQUAL(ms_engine_result(e)->mem_limit, cfg.mem_limit);
+	/* The largest group of identical objects: a lower bound, but never below one object. */
+	for (i = 0; i < ms_engine_result(e)->nr_clusters; i++) {
+		const struct ms_cluster *k = &ms_engine_result(e)->clusters[i];
+
+		CU_ASSERT(k->largest_dup >= 1 && k->largest_dup <= k->count);
+	}
+	ms_engine_free(e);
+}
+
+/*
+ * A cap so small that the content table overflows in the last pass too: the largest group
+ * of identical objects is then a lower bound that sweeps can take to 0, yet every cluster
+ * holds at least one object (an integration run under -m 2 said 0).
+ */
+static void test_tiny_limit_largest_group(void)
+{
+	struct ms_engine_config cfg = fk_config(32);
+	struct ms_engine *e = NULL;
+	const struct ms_result *r;
+	size_t i;
+
+	cfg.mem_limit = 2 << 20;
+	CU_ASSERT_PTR_NULL_FATAL(ms_engine_new(&cfg, &e));
+	fk_run(e, NR_OBJECTS / 4, 32, PER_SLAB, many_gen, NULL);
+	r = ms_engine_result(e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT(r->nr_clusters > 1);
+	for (i = 0; i < r->nr_clusters; i++) {
+		CU_ASSERT(r->clusters[i].largest_dup >= 1);
+		CU_ASSERT(r->clusters[i].largest_dup <= r->clusters[i].count);
+		CU_ASSERT_FALSE(r->clusters[i].largest_dup_exact);
+	}
 	ms_engine_free(e);
 }
 
 static CU_TestInfo memory_tests[] = {
 	{ "default limit: flat after the tables fill", test_default_limit_flat_after_tables_fill },
 	{ "small limit binds", test_small_limit_binds },
+	{ "tiny limit: largest identical group at least one", test_tiny_limit_largest_group },
 	CU_TEST_INFO_NULL,
 };
 
