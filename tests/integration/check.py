@@ -199,8 +199,7 @@ def verify(manifest_path, fmt, log_path):
     c.area = "slab lists"
     check_slab_lists(c, sec, kmem)
     c.area = "layout"
-    sec["__generation__"] = m.get("generation", "")
-    check_percpu(c, sec, text)
+    check_percpu(c, sec, text, m.get("generation", ""))
     record(c, m, fmt)
     return c.failed == 0
 
@@ -230,11 +229,7 @@ def generation_at_least(gen, version):
     return bool(gen) and key(gen) >= key(version)
 
 
-def m_generation(sec):
-    return sec.get("__generation__")
-
-
-def check_percpu(c, sec, text):
+def check_percpu(c, sec, text, generation):
     """memsim's per-cpu areas are the used part of each first-chunk unit, never its tail.
 
     pcpu_embed_first_chunk() returns each unit's tail past static + reserved + dynamic to the
@@ -268,7 +263,7 @@ def check_percpu(c, sec, text):
     # there; since v6.10 it is a page type, which crash's kmem -p does not print.
     offset_base = crash_value(sec.get("pcpu", ""))
     rows = PAGE_ROW.findall(text)
-    if generation_at_least(m_generation(sec), "6.10"):
+    if generation_at_least(generation, "6.10"):
         return
     if offset_base is None or not rows:
         c.check(False, "crash's kmem -p lists slab pages to compare with the per-cpu areas")

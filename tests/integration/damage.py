@@ -47,7 +47,7 @@ import sys
 
 sys.dont_write_bytecode = True    # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from corrupt_freelist import pt_loads  # noqa: E402  (the ELF's PT_LOAD runs)
+from corrupt_freelist import pt_loads, vtop  # noqa: E402  (PT_LOAD runs, crash's vtop)
 
 OUTSIDE = 0xdead000000001000
 SEED = 20261202
@@ -172,11 +172,11 @@ def summary_counts(doc):
 def main(vmlinux, dump, kdump, so, cache, work):
     rng = random.Random(SEED)
     before = crash(vmlinux, dump, [f"extend {so}", f"memsim -l {cache}", "p/x page_offset_base",
-                                   "p/x vmemmap_base", "p sizeof(struct page)"])
+                                   "p sizeof(struct page)"])
     slabs = [(int(m.group(1), 16), int(m.group(2), 16), int(m.group(3)), int(m.group(4)),
               int(m.group(5)), m.group(6).strip()) for m in ROW.finditer(before)]
-    pob, vmb, psize = values(before, 3)
-    if len(slabs) < 60 or None in (pob, vmb, psize):
+    pob, psize = values(before, 2)
+    if len(slabs) < 60 or None in (pob, psize):
         print(before[-3000:])
         raise SystemExit(f"FAIL setup: need a cache with at least 60 slabs ({len(slabs)})")
     quiet = [s for s in slabs if not s[5]]          # no CPU's active slab
@@ -189,19 +189,13 @@ def main(vmlinux, dump, kdump, so, cache, work):
     if b_notes.get("slabs_missing") or b_notes["freelist_errors"] or b_notes.get("slabs_implausible"):
         raise SystemExit(f"FAIL setup: the undamaged dump already has findings: {b_notes}")
     # Struct pages sit in the vmemmap; their physical frames come from crash's vtop.
-    def vtop_all(addrs):
-        out = crash(vmlinux, dump, [f"vtop {a:x}" for a in addrs])
-        table = {int(v, 16): int(p, 16) for v, p in
-                 re.findall(r"^([0-9a-f]{16})\s+([0-9a-f]+)\s*$", out, re.M)}
-        return [table.get(a) for a in addrs]
-
-    slab_pa = dict(zip([s[0] for s in slabs], vtop_all([s[0] for s in slabs])))
+    slab_pa = dict(zip([s[0] for s in slabs], vtop(vmlinux, dump, [s[0] for s in slabs])))
     os.makedirs(work, exist_ok=True)
     cp = Copy(dump, os.path.join(work, "damaged.elf"))
     c = Checks()
 
-    def run(case):
-        out, doc = report(vmlinux, cp.path, so, cache)
+    def run(case, path=None):
+        out, doc = report(vmlinux, path or cp.path, so, cache)
         c.check(case, "memsim-damage-end" in out and "memsim-damage-after" in out,
                 "the crash session survived every command")
         if not c.check(case, doc is not None, "memsim -j printed a report"):
@@ -331,27 +325,28 @@ def main(vmlinux, dump, kdump, so, cache, work):
     os.unlink(cp.path)
 
     # kdump: pages excluded from a kdump-compressed dump, as makedumpfile -d does.
-    flat = os.path.join(work, "flat.kdump")
     kd = os.path.join(work, "excluded.kdump")
-    if os.path.exists(kd):
-        os.unlink(kd)
-    with open(kdump, "rb") as f:
-        head = f.read(12)
-    if head.startswith(b"makedumpfile"):    # qemu writes the flattened format: rebuild it
+
+    def kdump_copy():
+        """A fresh kdump-compressed copy at kd (qemu writes the flattened form: rebuilt)."""
+        if os.path.exists(kd):
+            os.unlink(kd)
         with open(kdump, "rb") as f:
-            subprocess.run(["makedumpfile", "-R", kd], stdin=f, check=True, capture_output=True)
-    else:
-        shutil.copyfile(kdump, kd)
-    os.chmod(kd, 0o600)
-    mem = [s for s in quiet]
-    hit = rng.sample(mem, 8)
+            flattened = f.read(12).startswith(b"makedumpfile")
+        if flattened:
+            with open(kdump, "rb") as f:
+                subprocess.run(["makedumpfile", "-R", kd], stdin=f, check=True, capture_output=True)
+        else:
+            shutil.copyfile(kdump, kd)
+        os.chmod(kd, 0o600)
+
+    kdump_copy()
+    hit = rng.sample(quiet, 8)
     pfns = {(s[1] - pob) // 4096 + i for s in hit for i in range(base["cache"]["slab_size"] // 4096)}
     exclude_pages(kd, pfns)
-    cpk = kd
-    out, r = report(vmlinux, cpk, so, cache)
-    c.check("excluded_slabs", "memsim-damage-end" in out, "the crash session survived every command")
-    if c.check("excluded_slabs", r is not None, "memsim -j printed a report"):
-        slabs_n, total, alloc, notes = summary_counts(r)
+    out, r = run("excluded_slabs", kd)
+    if r:
+        slabs_n, total, alloc, notes = r
         c.check("excluded_slabs", notes["slabs_unreadable"] == len(hit),
                 f"slabs_unreadable {notes['slabs_unreadable']} == {len(hit)} slabs whose pages were excluded")
         c.check("excluded_slabs", (slabs_n, total) == (b_slabs, b_total), "slabs and total unchanged")
@@ -359,22 +354,16 @@ def main(vmlinux, dump, kdump, so, cache, work):
                 f"allocated {alloc} == {b_alloc} less the excluded slabs' {sum(s[3] for s in hit)}")
         c.check("excluded_slabs", not notes.get("slabs_missing") and notes["freelist_errors"] == 0,
                 "no other finding")
-    os.unlink(kd)
 
     # The memory-map page holding some slab heads excluded: those struct pages are unreadable
     # (a 4 KiB page holds 4096 / sizeof(struct page) of them) and their slabs missing.
-    if head.startswith(b"makedumpfile"):
-        with open(kdump, "rb") as f:
-            subprocess.run(["makedumpfile", "-R", kd], stdin=f, check=True, capture_output=True)
-    else:
-        shutil.copyfile(kdump, kd)
+    kdump_copy()
     page = by_pa[len(by_pa) // 3][0] & ~0xfff
     inside = [s for s in slabs if page <= slab_pa[s[0]] < page + 4096]
     exclude_pages(kd, {page // 4096})
-    out, r = report(vmlinux, kd, so, cache)
-    c.check("excluded_memmap", "memsim-damage-end" in out, "the crash session survived every command")
-    if c.check("excluded_memmap", r is not None, "memsim -j printed a report"):
-        slabs_n, total, alloc, notes = summary_counts(r)
+    out, r = run("excluded_memmap", kd)
+    if r:
+        slabs_n, total, alloc, notes = r
         c.check("excluded_memmap", notes["pages_unreadable"] == 4096 // psize,
                 f"pages_unreadable {notes['pages_unreadable']} == {4096 // psize} struct pages of the excluded page")
         c.check("excluded_memmap", notes.get("slabs_missing") == len(inside),
@@ -382,8 +371,6 @@ def main(vmlinux, dump, kdump, so, cache, work):
         c.check("excluded_memmap", len(inside) > 0 and not [s for s in inside if s[5]],
                 "the excluded page holds slab heads, none a CPU's active slab")
     os.unlink(kd)
-    if os.path.exists(flat):
-        os.unlink(flat)
     print(f"damage: {c.passed} passed, {c.failed} failed")
     return c.failed == 0
 
