@@ -45,9 +45,11 @@ DEB_PKGS = gcc make crash libdw-dev libelf-dev libxxhash-dev libcunit1-dev pkg-c
 
 all: $(SO)
 
+# The library's functions are memsim.so's own (hidden): calls between them are direct, not
+# through the PLT, and the compiler may inline them (the engine calls some per object).
 $(BUILD)/analysis/%.o: analysis/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(DEPFLAGS) -Ianalysis -c $< -o $@
+	$(CC) $(CFLAGS) -fvisibility=hidden $(DEPFLAGS) -Ianalysis -c $< -o $@
 
 # The adapter sees crash's defs.h; the analysis library never does.
 $(BUILD)/extension/%.o: extension/%.c

@@ -303,8 +303,9 @@ static struct ms_token by_address(struct ms_tokenizer *t, uint64_t v, enum ms_re
 	return tok;
 }
 
-struct ms_token ms_token_classify(struct ms_tokenizer *t, uint64_t v, uint32_t width,
-				  uint64_t object)
+/* ms_token_classify(), inlined into ms_tokenize(): no call through the PLT per word. */
+static inline __attribute__((always_inline)) struct ms_token
+classify(struct ms_tokenizer *t, uint64_t v, uint32_t width, uint64_t object)
 {
 	enum ms_region region = MS_REGION_NONE;
 	struct ms_token tok = { MS_TOK_ZERO, 0 };
@@ -342,6 +343,17 @@ struct ms_token ms_token_classify(struct ms_tokenizer *t, uint64_t v, uint32_t w
 	return tok;
 }
 
+struct ms_token ms_token_classify(struct ms_tokenizer *t, uint64_t v, uint32_t width,
+				  uint64_t object)
+{
+	return classify(t, v, width, object);
+}
+
+/*
+ * Each token is built in a register and stored whole to both arrays: storing its two
+ * fields one by one and reading the pair back at once (to copy it) stalls store-to-load
+ * forwarding, and that stall was most of this function's time.
+ */
 void ms_tokenize(struct ms_tokenizer *t, const uint8_t *obj, uint64_t addr,
 		 struct ms_token *restrict tokens, uint64_t *restrict values)
 {
@@ -360,21 +372,24 @@ void ms_tokenize(struct ms_tokenizer *t, const uint8_t *obj, uint64_t addr,
 		if (values)
 			values[i] = v;
 		if (v - addr < size && can_be_self) {
-			tokens[i].kind = MS_TOK_SELF;
-			tokens[i].arg = v - addr;
-			last_token[i].kind = MS_TOK_SELF;
+			struct ms_token tok = { MS_TOK_SELF, v - addr };
+
+			tokens[i] = tok;
+			last_token[i] = tok;
 		} else if (v == last_value[i] && last_token[i].kind != MS_TOK_SELF) {
 			tokens[i] = last_token[i];
 		} else {
-			tokens[i] = ms_token_classify(t, v, 8, addr);
+			struct ms_token tok = classify(t, v, 8, addr);
+
+			tokens[i] = tok;
 			last_value[i] = v;
-			last_token[i] = tokens[i];
+			last_token[i] = tok;
 		}
 	}
 	if (i < t->nwords) {	/* a trailing partial word: never self, never an address */
 		uint64_t v = ms_object_word(obj, size, i, &width);
 
-		tokens[i] = ms_token_classify(t, v, width, addr);
+		tokens[i] = classify(t, v, width, addr);
 		if (values)
 			values[i] = v;
 	}
