@@ -10,7 +10,9 @@
  *             object modulo 2^20): the pattern table overflows, so two passes
  *   mixed     a quarter of the objects the leak, the rest noise of every kind
  * Objects are made before the clock starts; the figure is the engine's own cost per
- * object (all passes), without reading a dump.  Prints one line per workload.
+ * object (all passes), without reading a dump.  Prints two lines per workload: the engine
+ * fed on one thread, and through a feeder (feeder.h: preparing here, counting on a worker),
+ * as memsim feeds it while it walks.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 
 #include "engine.h"
 #include "fake_kernel.h"
+#include "feeder.h"
 #include "synth.h"
 
 #define SIZE 32u
@@ -54,7 +57,8 @@ static void make_objects(const char *workload, uint8_t *buf, uint64_t n)
 	}
 }
 
-static int feed_all(struct ms_engine *e, const uint8_t *buf, uint64_t n, const uint64_t *bitmap)
+static int feed_all(struct ms_engine *e, const uint8_t *buf, uint64_t n, const uint64_t *bitmap,
+		    struct ms_feeder *f)
 {
 	uint64_t i;
 	int again, passes = 0;
@@ -66,55 +70,80 @@ static int feed_all(struct ms_engine *e, const uint8_t *buf, uint64_t n, const u
 						  (uint32_t)(n - i < PER_SLAB ? n - i : PER_SLAB),
 						  bitmap };
 
-			ms_engine_feed_slab(e, &v);
+			if (f)
+				ms_feeder_feed(f, &v);
+			else
+				ms_engine_feed_slab(e, &v);
 		}
+		if (f)
+			ms_feeder_drain(f);
 		passes++;
 		again = ms_engine_end_pass(e);
 	} while (again == 1);
 	return again < 0 ? -1 : passes;
 }
 
-static int run(const char *workload, uint64_t n)
+/* One engine over @buf, on one thread or (@two) through a feeder; prints its line. */
+static int measure(const char *workload, const uint8_t *buf, uint64_t n, const uint64_t *bitmap,
+		   int two)
 {
-	uint8_t *buf = malloc(n * SIZE);
-	uint64_t bitmap[PER_SLAB / 64];
 	struct ms_engine_config cfg = {
 		.cache_name = "kmalloc-32", .cache_addr = FK_CACHE_A, .object_size = SIZE,
 		.stride = SIZE, .layout = &fk_layout, .env = &fk_env,
+		.content_slots = getenv("CS") ? atoi(getenv("CS")) : 0,
 	};
+	struct ms_feeder *f = NULL;
 	const struct ms_result *r;
 	struct ms_engine *e;
 	struct ms_error *err;
 	double t0, t;
 	int passes;
 
-	if (!buf)
-		return 1;
-	memset(bitmap, 0xff, sizeof(bitmap));
-	make_objects(workload, buf, n);
 	err = ms_engine_new(&cfg, &e);
+	if (!err && two)
+		err = ms_feeder_new(e, 0, &f);
 	if (err) {
 		fprintf(stderr, "%s\n", err->message);
+		ms_engine_free(e);
 		return 1;
 	}
 	t0 = now();
-	passes = feed_all(e, buf, n, bitmap);
+	passes = feed_all(e, buf, n, bitmap, f);
 	t = now() - t0;
+	ms_feeder_free(f);
 	r = ms_engine_result(e);
 	if (passes < 0 || !r) {
 		fprintf(stderr, "%s: engine failed\n", workload);
+		ms_engine_free(e);
 		return 1;
 	}
-	printf("engine %-8s %lu objects in %.3f s (%d pass%s): %.1f M objects/s, %.1f ns/object; "
-	       "%zu clusters, top %lu; distinct contents %s%lu, patterns %s%lu; peak %.1f MB\n",
-	       workload, (unsigned long)n, t, passes, passes > 1 ? "es" : "", n / t / 1e6, t * 1e9 / n,
-	       r->nr_clusters, (unsigned long)(r->nr_clusters ? r->clusters[0].count : 0),
+	printf("engine %-8s %-10s %lu objects in %.3f s (%d pass%s): %.1f M objects/s, "
+	       "%.1f ns/object; %zu clusters, top %lu; distinct contents %s%lu, patterns %s%lu; "
+	       "peak %.1f MB\n",
+	       workload, two ? "2 threads" : "1 thread", (unsigned long)n, t, passes,
+	       passes > 1 ? "es" : "", n / t / 1e6, t * 1e9 / n, r->nr_clusters,
+	       (unsigned long)(r->nr_clusters ? r->clusters[0].count : 0),
 	       r->distinct_estimated ? "~" : "", (unsigned long)r->distinct_contents,
 	       r->patterns_estimated ? "~" : "", (unsigned long)r->distinct_patterns,
 	       ms_engine_mem_peak(e) / 1e6);
 	ms_engine_free(e);
-	free(buf);
 	return 0;
+}
+
+static int run(const char *workload, uint64_t n)
+{
+	uint8_t *buf = malloc(n * SIZE);
+	uint64_t bitmap[PER_SLAB / 64];
+	int rc;
+
+	if (!buf)
+		return 1;
+	memset(bitmap, 0xff, sizeof(bitmap));
+	make_objects(workload, buf, n);
+	rc = measure(workload, buf, n, bitmap, 0);
+	rc |= measure(workload, buf, n, bitmap, 1);
+	free(buf);
+	return rc;
 }
 
 int main(int argc, char **argv)
