@@ -126,7 +126,7 @@ static void largest_dups_one_pass(struct ms_engine *e, const int32_t *host)
 		if (cs->count > c->largest_dup)
 			c->largest_dup = cs->count;
 	}
-	e->cont_evictions_final = e->cont.evictions;
+	e->cont_evictions_final = e->cont.evictions + e->dk.first_sights;
 }
 
 static struct ms_error *finish_one_pass(struct ms_engine *e)
@@ -339,7 +339,7 @@ struct ms_error *engine_end_pass2(struct ms_engine *e)
 		if (cs->count > c->largest_dup)
 			c->largest_dup = cs->count;
 	}
-	e->cont_evictions_final = e->cont.evictions;
+	e->cont_evictions_final = e->cont.evictions + e->dk.first_sights;
 	engine_content_free(e);
 	return NULL;
 }

@@ -105,28 +105,7 @@ void ms_wstat_merge(struct ms_wstat *dst, const struct ms_wstat *src, size_t n)
 	}
 }
 
-/* ---- pattern records ---- */
-
-struct prec *engine_rec(const struct ms_engine *e, uint32_t slot)
-{
-	return (struct prec *)(e->recs + (size_t)slot * e->rec_size);
-}
-
-struct ms_token *engine_rec_tokens(const struct ms_engine *e, struct prec *r)
-{
-	(void)e;
-	return (struct ms_token *)((uint8_t *)r + align8(sizeof(*r)));
-}
-
-struct ms_wstat *engine_rec_stats(const struct ms_engine *e, struct prec *r)
-{
-	return (struct ms_wstat *)(engine_rec_tokens(e, r) + e->nwords);
-}
-
-uint8_t *engine_rec_rep(const struct ms_engine *e, struct prec *r)
-{
-	return (uint8_t *)(engine_rec_stats(e, r) + e->nwords);
-}
+/* ---- pattern records (their parts: engine_int.h) ---- */
 
 static size_t rec_size(uint32_t nwords, uint32_t object_size)
 {
@@ -177,8 +156,88 @@ void engine_tables_free(struct ms_engine *e)
 	engine_content_free(e);
 }
 
+/* ---- the content doorkeeper (engine_int.h) ---- */
+
+/* The filter word of @key and its three bits (from key bits the table's index uses least). */
+static inline uint64_t *dk_word(const struct ms_doorkeeper *d, uint64_t key)
+{
+	return &d->bits[(uint32_t)(key >> 7) & d->mask];
+}
+
+static inline uint64_t dk_bits(uint64_t key)
+{
+	return 1ULL << (key & 63) | 1ULL << ((key >> 26) & 63) | 1ULL << ((key >> 52) & 63);
+}
+
+/* Set @key's bits; were they all set already? */
+static inline int dk_test_set(struct ms_doorkeeper *d, uint64_t key)
+{
+	uint64_t *w = dk_word(d, key), b = dk_bits(key), old = *w;
+
+	*w = old | b;
+	return (old & b) == b;
+}
+
+static void dk_free(struct ms_engine *e)
+{
+	struct ms_doorkeeper *d = &e->dk;
+
+	if (d->bits)
+		ms_mem_free(&e->mem, d->bits, ((size_t)d->mask + 1) * sizeof(*d->bits));
+	d->bits = NULL;
+}
+
+/* Start a new window: clear the filter and put the table's keys back into it. */
+static void dk_refill(struct ms_engine *e)
+{
+	struct ms_doorkeeper *d = &e->dk;
+	uint32_t s;
+
+	memset(d->bits, 0, ((size_t)d->mask + 1) * sizeof(*d->bits));
+	d->added = 0;
+	for (s = 0; s < e->cont.nr; s++)
+		if (ms_hh_live(&e->cont, s))
+			dk_test_set(d, e->cont.slots[s].key);
+}
+
+/* Pattern-table growth still to come, which the filter must not take the room of. */
+static size_t pattern_growth_bytes(const struct ms_engine *e)
+{
+	size_t pat_slot = e->rec_size + MS_HH_SLOT_BYTES + 2 * sizeof(uint32_t) +
+			  2 * sizeof(int32_t);
+
+	return e->pat.cap_max > e->pat.cap ? (size_t)(e->pat.cap_max - e->pat.cap) * pat_slot : 0;
+}
+
+/*
+ * After a sweep: engage the filter when the sweep left the table mostly empty (most
+ * contents were seen once), if the budget has room beside everything planned.  Eight bits
+ * per table slot; a window of as many first sights as the table has slots.
+ */
+static void dk_consider(struct ms_engine *e)
+{
+	struct ms_doorkeeper *d = &e->dk;
+	size_t words = e->cont.cap_max / 8 < 64 ? 64 : e->cont.cap_max / 8;
+	size_t bytes = words * sizeof(*d->bits);
+
+	d->sweeps_seen = e->cont.sweeps;
+	if (d->bits || e->cont.live > e->cont.cap_max / 4)
+		return;
+	if (e->mem.limit && e->mem.used + bytes + pattern_growth_bytes(e) > e->mem.limit)
+		return;
+	d->bits = ms_mem_alloc(&e->mem, bytes);
+	if (!d->bits)
+		return;
+	d->mask = words - 1;
+	d->window = e->cont.cap_max;
+	dk_refill(e);
+	if (e->pass == 1 && !e->dk_engaged_at)
+		e->dk_engaged_at = e->seen[0][0] + e->seen[0][1];
+}
+
 void engine_content_free(struct ms_engine *e)
 {
+	dk_free(e);
 	if (!e->cont_live)
 		return;
 	ms_hh_destroy(&e->cont);
@@ -190,6 +249,8 @@ void engine_content_free(struct ms_engine *e)
 
 int engine_content_init(struct ms_engine *e)
 {
+	dk_free(e);
+	memset(&e->dk, 0, sizeof(e->dk));	/* a new table: no sweep, no first sight yet */
 	if (ms_hh_init(&e->cont, &e->mem, e->content_cap, grow_cont_host, e))
 		return 0;
 	e->cont_live = 1;
@@ -386,13 +447,25 @@ static uint64_t pattern_key(struct ms_engine *e, const struct ms_token *tokens, 
 
 void engine_count_content(struct ms_engine *e, uint64_t ckey, uint64_t host, unsigned cls)
 {
+	struct ms_doorkeeper *d = &e->dk;
 	enum ms_hh_event ev;
-	uint32_t s = ms_hh_add(&e->cont, ckey, &ev);
+	uint32_t s;
 
+	if (d->bits && !dk_test_set(d, ckey)) {	/* a first sight: not in the table either */
+		d->first_sights++;
+		if (++d->added >= d->window) {	/* O(table) per window: O(1) a sight */
+			d->resets++;
+			dk_refill(e);
+		}
+		return;
+	}
+	s = ms_hh_add(&e->cont, ckey, &ev);
 	if (ev != MS_HH_HIT)
 		e->cont_host[s] = host;
 	if (ev == MS_HH_NEW && cls == 0 && e->pass == 1)
 		e->distinct_contents++;
+	if (e->cont.sweeps != d->sweeps_seen)
+		dk_consider(e);
 }
 
 static void rec_init(struct ms_engine *e, struct prec *r, unsigned cls)
@@ -551,7 +624,9 @@ static void load_values(const struct ms_engine *e, const uint8_t *obj)
 static inline __attribute__((always_inline)) void prefetch(const struct ms_engine *e,
 							   const struct ms_batch *b, uint32_t j)
 {
-	if (e->cont_live)
+	if (e->dk.bits)
+		__builtin_prefetch(dk_word(&e->dk, b->ckey[j]));
+	else if (e->cont_live)
 		ms_hh_prefetch(&e->cont, b->ckey[j]);
 	if (!b->fresh[j])
 		return;	/* the previous object's pattern: nothing new to look up */
@@ -646,6 +721,7 @@ int ms_engine_end_pass(struct ms_engine *e)
 	if (e->error)
 		return -1;
 	e->pass_open = 0;
+	dk_free(e);	/* the pass is over: its room goes to the finishing steps */
 	if (e->pass == 1)
 		err = engine_end_pass1(e, &again);
 	else

@@ -63,7 +63,7 @@ struct cand {
  * is up to engine_batch_objects() objects of one slab; the first always carries its tokens.
  */
 #define MS_BATCH_BYTES 65536u	/* object bytes a batch covers at most */
-#define MS_BATCH_MAX 256u	/* objects a batch holds at most */
+#define MS_BATCH_MAX 1024u	/* objects a batch holds at most */
 #define MS_PREFETCH 8u		/* content-index prefetch distance, in objects */
 
 struct ms_batch {
@@ -82,6 +82,31 @@ struct host_memo {
 	uint64_t key;
 	int32_t host;		/* candidate, -1 none, -2 empty slot */
 	int32_t pad;
+};
+
+/*
+ * The content doorkeeper (engine.c).  Once the content table has had to sweep and the sweep
+ * left it mostly empty, nearly every content is new: the table only evicts, and each object
+ * pays a random probe into tens of megabytes.  From then on a content must pass a small
+ * Bloom filter first: one seen for the first time (in the filter's current window) only
+ * sets its bits and goes no further; a content the filter has seen (or a false positive)
+ * is counted in the table.  Every key in the table is in the filter (it passed it, and a
+ * reset puts the table's keys back), so "not in the filter" means "not in the table".
+ * Counts stay lower bounds (the first sight of a content in a window is not counted),
+ * which is what the table promised once it had evicted; a group of identical objects is
+ * found as soon as two of them fall in one window of @window first sights, and from then
+ * on it stays in the table and is counted (a reset puts it back into the filter), where
+ * plain Misra-Gries would take a decrement from it at every sweep that singletons cause.
+ * Once engaged it stays for the pass: a reset costs one look at every table slot per
+ * window of as many first sights, O(1) a sight.
+ */
+struct ms_doorkeeper {
+	uint64_t *bits;		/* NULL: not engaged */
+	uint32_t mask;		/* words - 1 (a power of two minus one) */
+	uint32_t added;		/* first sights since the last reset */
+	uint32_t window;	/* first sights a window holds */
+	uint32_t sweeps_seen;	/* the table's sweeps when last considered */
+	uint64_t resets, first_sights;
 };
 
 #define MS_HOST_MEMO_SLOTS 65536u	/* at least */
@@ -123,10 +148,13 @@ struct ms_engine {
 	uint64_t *cont_host;	/* pass 1: pattern key; pass 2: candidate index */
 	uint32_t cont_host_cap;
 	int cont_live;
+	struct ms_doorkeeper dk;
+	uint64_t dk_engaged_at;	/* objects counted when it engaged in pass 1 (0: never) */
 	struct ms_hll *hll_content, *hll_pattern;
 	uint64_t distinct_contents, distinct_patterns;	/* exact, allocated class */
 	uint64_t pat_evictions, cont_evictions;
-	uint64_t cont_evictions_final;	/* in the pass the duplicate groups come from */
+	uint64_t cont_evictions_final;	/* in the pass the duplicate groups come from, with
+					 * the first sights the doorkeeper kept out */
 	/* candidates */
 	struct cand *cands;
 	size_t nr_cands;
@@ -155,11 +183,27 @@ void ms_sample_merge(struct ms_sample *dst, const struct ms_sample *src);
 void ms_wstat_init(struct ms_wstat *w, size_t n);
 void ms_wstat_merge(struct ms_wstat *dst, const struct ms_wstat *src, size_t n);
 
-/* engine.c: pattern records and their parts, for pattern-table slot @slot. */
-struct prec *engine_rec(const struct ms_engine *e, uint32_t slot);
-struct ms_token *engine_rec_tokens(const struct ms_engine *e, struct prec *r);
-struct ms_wstat *engine_rec_stats(const struct ms_engine *e, struct prec *r);
-uint8_t *engine_rec_rep(const struct ms_engine *e, struct prec *r);
+/* Pattern records and their parts, for pattern-table slot @slot (inline: per object). */
+static inline struct prec *engine_rec(const struct ms_engine *e, uint32_t slot)
+{
+	return (struct prec *)(e->recs + (size_t)slot * e->rec_size);
+}
+
+static inline struct ms_token *engine_rec_tokens(const struct ms_engine *e, struct prec *r)
+{
+	(void)e;
+	return (struct ms_token *)((uint8_t *)r + ((sizeof(*r) + 7) & ~(size_t)7));
+}
+
+static inline struct ms_wstat *engine_rec_stats(const struct ms_engine *e, struct prec *r)
+{
+	return (struct ms_wstat *)(engine_rec_tokens(e, r) + e->nwords);
+}
+
+static inline uint8_t *engine_rec_rep(const struct ms_engine *e, struct prec *r)
+{
+	return (uint8_t *)(engine_rec_stats(e, r) + e->nwords);
+}
 /* Fold one object's word values into @w (inline: once per object). */
 static inline void ms_wstat_add(struct ms_wstat *restrict w, const uint64_t *restrict values,
 				size_t n)
