@@ -63,7 +63,7 @@ struct cand {
  * is up to engine_batch_objects() objects of one slab; the first always carries its tokens.
  */
 #define MS_BATCH_BYTES 65536u	/* object bytes a batch covers at most */
-#define MS_BATCH_MAX 1024u	/* objects a batch holds at most */
+#define MS_BATCH_MAX 256u	/* objects a batch holds at most */
 #define MS_PREFETCH 8u		/* content-index prefetch distance, in objects */
 
 struct ms_batch {
