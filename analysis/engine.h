@@ -18,7 +18,9 @@
  * hold, results included, fits the limit, and every allocation is counted (memacct.h):
  *   - patterns: up to MS_ENGINE_PATTERN_SLOTS (32768) records, each holding the pattern,
  *     per-word statistics, a sample of addresses and one representative's bytes;
- *   - contents: up to MS_ENGINE_CONTENT_SLOTS (2^20) counters of 40 bytes;
+ *   - contents: up to MS_ENGINE_CONTENT_SLOTS (2^20) counters of 40 bytes, and once the
+ *     table has swept mostly singletons a Bloom-filter doorkeeper of one byte per slot
+ *     (engine_int.h), taken from the budget's slack and freed with its pass;
  *   - distinct counts: two 16 KiB HyperLogLog sketches; a 64 KiB page->cache memo;
  *   - pass 2 only, in the dropped pattern table's room: the host memo (MS_HOST_MEMO_SLOTS
  *     up to 2^22 entries of 16 bytes, two per distinct pattern of pass 1).
