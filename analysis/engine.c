@@ -22,11 +22,6 @@
 #define MIN_PATTERN_SLOTS 64u
 #define MIN_CONTENT_SLOTS 64u
 
-static size_t align8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
 static uint64_t min_u64(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
@@ -109,8 +104,8 @@ void ms_wstat_merge(struct ms_wstat *dst, const struct ms_wstat *src, size_t n)
 
 static size_t rec_size(uint32_t nwords, uint32_t object_size)
 {
-	return align8(sizeof(struct prec)) +
-	       nwords * (sizeof(struct ms_token) + sizeof(struct ms_wstat)) + align8(object_size);
+	return engine_align8(sizeof(struct prec)) +
+	       nwords * (sizeof(struct ms_token) + sizeof(struct ms_wstat)) + engine_align8(object_size);
 }
 
 static int grow_recs(void *arg, uint32_t new_cap)
@@ -200,13 +195,20 @@ static void dk_refill(struct ms_engine *e)
 			dk_test_set(d, e->cont.slots[s].key);
 }
 
+/*
+ * What one pattern-table slot costs: its record, its table slot, and the finishing step's
+ * per-slot host and ordering arrays.
+ */
+static size_t pattern_slot_bytes(const struct ms_engine *e)
+{
+	return e->rec_size + MS_HH_SLOT_BYTES + 2 * sizeof(uint32_t) + 2 * sizeof(int32_t);
+}
+
 /* Pattern-table growth still to come, which the filter must not take the room of. */
 static size_t pattern_growth_bytes(const struct ms_engine *e)
 {
-	size_t pat_slot = e->rec_size + MS_HH_SLOT_BYTES + 2 * sizeof(uint32_t) +
-			  2 * sizeof(int32_t);
-
-	return e->pat.cap_max > e->pat.cap ? (size_t)(e->pat.cap_max - e->pat.cap) * pat_slot : 0;
+	return e->pat.cap_max > e->pat.cap ?
+		       (size_t)(e->pat.cap_max - e->pat.cap) * pattern_slot_bytes(e) : 0;
 }
 
 /*
@@ -264,7 +266,7 @@ static size_t result_bytes_max(const struct ms_engine *e, unsigned classes)
 	return sizeof(struct ms_result) +
 	       classes * e->top_n *
 		       (sizeof(struct ms_cluster) + e->nwords * sizeof(struct ms_word) +
-			align8(e->object_size));
+			engine_align8(e->object_size));
 }
 
 /* Everything but the two tables, for @cands candidates per class. */
@@ -273,7 +275,7 @@ static size_t fixed_bytes(const struct ms_engine *e, unsigned cands)
 	unsigned classes = e->include_free ? 2 : 1;
 	size_t n = (size_t)cands * classes;
 
-	return align8(sizeof(struct ms_engine)) + ms_tokenizer_bytes(e->tok) +
+	return engine_align8(sizeof(struct ms_engine)) + ms_tokenizer_bytes(e->tok) +
 	       2 * sizeof(struct ms_hll) +
 	       e->nwords * (sizeof(struct ms_token) + 3 * sizeof(uint64_t)) +
 	       engine_batch_bytes(e) +
@@ -287,15 +289,14 @@ static size_t cand_size(uint32_t nwords, uint32_t object_size)
 	return sizeof(struct cand) +
 	       nwords * (sizeof(struct ms_token) + sizeof(struct ms_wstat) +
 			 MS_TOK__COUNT * sizeof(uint64_t)) +
-	       align8(object_size);
+	       engine_align8(object_size);
 }
 
 /* Do the tables fit beside everything else for @cands candidates per class? */
 static int plan_tables(struct ms_engine *e, const struct ms_engine_config *cfg, size_t limit,
 		       unsigned cands)
 {
-	size_t pat_slot = e->rec_size + MS_HH_SLOT_BYTES + 2 * sizeof(uint32_t) +
-			  2 * sizeof(int32_t);
+	size_t pat_slot = pattern_slot_bytes(e);
 	size_t cont_slot = MS_HH_SLOT_BYTES + sizeof(uint64_t);
 	uint32_t pat_max = cfg->pattern_slots ? cfg->pattern_slots : MS_ENGINE_PATTERN_SLOTS;
 	uint32_t cont_max = cfg->content_slots ? cfg->content_slots : MS_ENGINE_CONTENT_SLOTS;
@@ -398,7 +399,7 @@ struct ms_error *ms_engine_new(const struct ms_engine_config *cfg, struct ms_eng
 	err = ms_tokenizer_new(cfg->layout, cfg->env, cfg->cache_addr, cfg->object_size, &e->tok);
 	if (!err)
 		err = plan(e, cfg, e->mem.limit);
-	if (!err && !ms_mem_charge(&e->mem, align8(sizeof(*e)) + ms_tokenizer_bytes(e->tok)))
+	if (!err && !ms_mem_charge(&e->mem, engine_align8(sizeof(*e)) + ms_tokenizer_bytes(e->tok)))
 		err = ms_error_new(MS_ERR_LIMIT, "engine: the memory limit is too small");
 	if (!err)
 		err = alloc_parts(e);
@@ -453,10 +454,8 @@ void engine_count_content(struct ms_engine *e, uint64_t ckey, uint64_t host, uns
 
 	if (d->bits && !dk_test_set(d, ckey)) {	/* a first sight: not in the table either */
 		d->first_sights++;
-		if (++d->added >= d->window) {	/* O(table) per window: O(1) a sight */
-			d->resets++;
+		if (++d->added >= d->window)	/* O(table) per window: O(1) a sight */
 			dk_refill(e);
-		}
 		return;
 	}
 	s = ms_hh_add(&e->cont, ckey, &ev);

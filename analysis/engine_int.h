@@ -106,7 +106,7 @@ struct ms_doorkeeper {
 	uint32_t added;		/* first sights since the last reset */
 	uint32_t window;	/* first sights a window holds */
 	uint32_t sweeps_seen;	/* the table's sweeps when last considered */
-	uint64_t resets, first_sights;
+	uint64_t first_sights;	/* kept out of the table this pass */
 };
 
 #define MS_HOST_MEMO_SLOTS 65536u	/* at least */
@@ -183,6 +183,12 @@ void ms_sample_merge(struct ms_sample *dst, const struct ms_sample *src);
 void ms_wstat_init(struct ms_wstat *w, size_t n);
 void ms_wstat_merge(struct ms_wstat *dst, const struct ms_wstat *src, size_t n);
 
+/* @n rounded up to a multiple of 8. */
+static inline size_t engine_align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
 /* Pattern records and their parts, for pattern-table slot @slot (inline: per object). */
 static inline struct prec *engine_rec(const struct ms_engine *e, uint32_t slot)
 {
@@ -192,7 +198,7 @@ static inline struct prec *engine_rec(const struct ms_engine *e, uint32_t slot)
 static inline struct ms_token *engine_rec_tokens(const struct ms_engine *e, struct prec *r)
 {
 	(void)e;
-	return (struct ms_token *)((uint8_t *)r + ((sizeof(*r) + 7) & ~(size_t)7));
+	return (struct ms_token *)((uint8_t *)r + engine_align8(sizeof(*r)));
 }
 
 static inline struct ms_wstat *engine_rec_stats(const struct ms_engine *e, struct prec *r)

@@ -48,16 +48,8 @@ struct ms_feeder {
 	int started, spin;
 	unsigned long full;
 	_Atomic uint64_t busy_ns;	/* the worker's time counting */
-	double waited;		/* the caller's seconds waiting */
+	long waited_ns;		/* the caller's time waiting */
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static long now_ns(void)
 {
@@ -227,11 +219,11 @@ static struct slot *free_slot(struct ms_feeder *f)
 	uint64_t head = atomic_load_explicit(&f->head, memory_order_relaxed);
 
 	if (head - atomic_load_explicit(&f->tail, memory_order_acquire) == f->nslots) {
-		double t0 = now();
+		long t0 = now_ns();
 
 		f->full++;
 		await(f, slot_free, &f->caller_waits, &f->to_caller);
-		f->waited += now() - t0;
+		f->waited_ns += now_ns() - t0;
 	}
 	return &f->slots[head % f->nslots];
 }
@@ -284,7 +276,7 @@ void ms_feeder_stats(struct ms_feeder *f, struct ms_feeder_stats *st)
 {
 	st->full = f->full;
 	st->counting_s = atomic_load(&f->busy_ns) / 1e9;
-	st->waiting_s = f->waited;
+	st->waiting_s = f->waited_ns / 1e9;
 }
 
 void ms_feeder_free(struct ms_feeder *f)

@@ -12,7 +12,8 @@
  * Objects are made before the clock starts; the figure is the engine's own cost per
  * object (all passes), without reading a dump.  Prints two lines per workload: the engine
  * fed on one thread, and through a feeder (feeder.h: preparing here, counting on a worker),
- * as memsim feeds it while it walks.
+ * as memsim feeds it while it walks.  CS=N in the environment caps the content table at N
+ * slots (ms_engine_config.content_slots), to see what the table costs.
  */
 #include <stdio.h>
 #include <stdlib.h>
