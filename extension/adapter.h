@@ -79,10 +79,18 @@ struct cache_info {
 	uint64_t cpu_sheaves;		/* __percpu slub_percpu_sheaves (v6.18+), or 0 */
 	uint64_t barns[CACHE_MAX_NODES];	/* each node's barn, 0 where none */
 	int nr_barns;
+	int reclaimable;		/* SLAB_RECLAIM_ACCOUNT (filled by cache_list) */
 };
 
 /* Find the cache named @name; on failure print why (with the closest names) and return 0. */
 int cache_lookup(const struct slub_layout *l, const char *name, struct cache_info *ci);
+/*
+ * Every cache on slab_caches, read (malloc'd array into *@out, *@nr of them; the caller
+ * frees it); caches whose kmem_cache cannot be read are counted in *@unreadable.  Returns 0
+ * after printing why when the list cannot be read at all.
+ */
+int cache_list(const struct slub_layout *l, struct cache_info **out, size_t *nr,
+	       size_t *unreadable);
 /* Names of caches merged into @ci (slab aliases), comma-separated into @buf. */
 void cache_aliases(const struct cache_info *ci, char *buf, size_t len);
 
@@ -143,5 +151,15 @@ typedef void (*slab_fn)(void *arg, const struct ms_slab_view *view);
 int slab_walk_cache(const struct slub_layout *l, const struct cache_info *ci,
 		    const struct walk_options *opt, volatile int *stop, slab_fn fn, void *arg,
 		    struct walk_result *res);
+
+/*
+ * The same for @nr caches at once, in one pass over the memory map: each slab head page goes
+ * to its cache's walk, whose slabs are handed to @fn with @args[i] (NULL: all NULL) and
+ * counted in @res[i].  Memory: one slab buffer and one chunk of struct pages for the pass,
+ * plus each cache's CPU freelists.
+ */
+int slab_walk_caches(const struct slub_layout *l, const struct cache_info *cis, size_t nr,
+		     const struct walk_options *opt, volatile int *stop, slab_fn fn,
+		     void *const *args, struct walk_result *res);
 
 #endif

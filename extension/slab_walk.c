@@ -26,6 +26,9 @@ struct cpu_freelist {
 	int met;		/* the walk found that slab in the memory map */
 };
 
+struct scan;
+
+/* One cache's walk: its CPUs' freelists, its free-pointer format, its counts. */
 struct walker {
 	const struct slub_layout *l;
 	const struct cache_info *ci;
@@ -35,20 +38,35 @@ struct walker {
 	void *arg;
 	struct walk_result *res;
 	struct ms_cache_summary *sum;
+	struct scan *sc;	/* the memory-map pass this walk is part of */
 
 	struct cpu_freelist *cpus;
 	int ncpus;
 	uint64_t *sheaf;	/* objects held in sheaves and barns, sorted */
 	size_t nsheaf, sheaf_cap;
-	char *pages;		/* a chunk of struct pages */
-	uint8_t *slab_buf;	/* one slab's bytes */
-	size_t slab_buf_len;
-	uint64_t *bitmap;	/* allocated bits of one slab */
 	struct ms_fp_format fmt;
 
 	uint64_t heads_seen;	/* slab heads of the cache met so far (sampling) */
 	uint64_t bytes_read;	/* slab bytes read */
+};
+
+/*
+ * One pass over the memory map for one or many caches: the buffers all walks share (one
+ * slab is read at a time) and the walks, sorted by kmem_cache address, so that each slab
+ * head page goes to its cache's walk by one binary search.
+ */
+struct scan {
+	const struct slub_layout *l;
+	const struct walk_options *opt;
+	volatile int *stop;
+	struct walker **walks;	/* sorted by ci->addr */
+	size_t nr_walks;
+	char *pages;		/* a chunk of struct pages */
+	uint8_t *slab_buf;	/* one slab's bytes */
+	size_t slab_buf_len;
+	uint64_t *bitmap;	/* allocated bits of one slab */
 	uint64_t pages_total, pages_done;
+	uint64_t slabs, objects;	/* over all walks, for the progress line */
 	time_t last_progress;
 };
 
@@ -234,7 +252,7 @@ static void clear_sheaf_objects(struct walker *w, const struct ms_slab_view *v)
 
 		if (off % v->stride)
 			continue;
-		w->bitmap[off / v->stride / 64] &= ~(1ULL << (off / v->stride % 64));
+		w->sc->bitmap[off / v->stride / 64] &= ~(1ULL << (off / v->stride % 64));
 		w->res->sheaf_objects_matched++;
 	}
 }
@@ -286,21 +304,21 @@ static void walk_chain(struct walker *w, const struct ms_slab_view *v, uint64_t 
 		note_fault(w, slab, v->addr, cpu, &fault);
 		return;
 	}
-	if (ms_freelist_walk(v, &w->fmt, head, w->bitmap, &nfree, &fault) != MS_FL_OK)
+	if (ms_freelist_walk(v, &w->fmt, head, w->sc->bitmap, &nfree, &fault) != MS_FL_OK)
 		note_fault(w, slab, v->addr, cpu, &fault);
 }
 
-static int ensure_slab_buf(struct walker *w, size_t len)
+static int ensure_slab_buf(struct scan *sc, size_t len)
 {
 	uint8_t *buf;
 
-	if (len <= w->slab_buf_len)
+	if (len <= sc->slab_buf_len)
 		return 1;
-	buf = realloc(w->slab_buf, len);
+	buf = realloc(sc->slab_buf, len);
 	if (!buf)
 		return 0;
-	w->slab_buf = buf;
-	w->slab_buf_len = len;
+	sc->slab_buf = buf;
+	sc->slab_buf_len = len;
 	return 1;
 }
 
@@ -361,7 +379,8 @@ static int read_slab(struct walker *w, uint64_t page_addr, uint64_t base, size_t
 	for (tries = 0;; tries++) {
 		char again[256];
 
-		if (!readmem(base, KVADDR, w->slab_buf, len, "memsim slab", RETURN_ON_ERROR | QUIET))
+		if (!readmem(base, KVADDR, w->sc->slab_buf, len, "memsim slab",
+			     RETURN_ON_ERROR | QUIET))
 			return 0;
 		if (tries >= w->opt->live_retries || l->page_struct_size > (long)sizeof(again) ||
 		    !readmem(page_addr, KVADDR, again, l->page_struct_size, "memsim page",
@@ -377,14 +396,14 @@ static int read_slab(struct walker *w, uint64_t page_addr, uint64_t base, size_t
 	return 1;
 }
 
-/* Mark the free objects of @v (its slab's freelist and any CPU's lockless one) in w->bitmap. */
+/* Mark the free objects of @v (its slab's freelist and any CPU's lockless one) in the pass bitmap. */
 static uint32_t count_allocated(struct walker *w, const struct ms_slab_view *v, uint64_t page_addr,
 				const char *page)
 {
 	uint32_t allocated = 0, i;
 	int cpu;
 
-	ms_bitmap_fill(w->bitmap, v->nr_objects);
+	ms_bitmap_fill(w->sc->bitmap, v->nr_objects);
 	walk_chain(w, v, page_addr, rd64(page + w->l->slab_freelist), -1);
 	for (cpu = 0; cpu < w->ncpus; cpu++)
 		if (w->cpus[cpu].slab == page_addr)
@@ -392,7 +411,7 @@ static uint32_t count_allocated(struct walker *w, const struct ms_slab_view *v, 
 	if (w->nsheaf)
 		clear_sheaf_objects(w, v);
 	for (i = 0; i < ms_bitmap_words(v->nr_objects); i++)
-		allocated += __builtin_popcountll(w->bitmap[i]);
+		allocated += __builtin_popcountll(w->sc->bitmap[i]);
 	return allocated;
 }
 
@@ -411,6 +430,7 @@ static void walk_slab(struct walker *w, const char *page, uint64_t page_addr, ui
 		if (w->cpus[cpu].slab == page_addr)
 			w->cpus[cpu].met = 1;
 	w->sum->slabs++;
+	w->sc->slabs++;
 	if (!objects) {
 		/* Counters that cannot be right: skip it, count it, by the usual geometry. */
 		w->sum->slabs_implausible++;
@@ -420,21 +440,22 @@ static void walk_slab(struct walker *w, const char *page, uint64_t page_addr, ui
 	}
 	len = (len + w->l->page_size - 1) / w->l->page_size * w->l->page_size;
 	w->sum->total += objects;
+	w->sc->objects += objects;
 	w->bytes_read += len;
 	memcpy(page_now, page, w->l->page_struct_size < 256 ? w->l->page_struct_size : 256);
-	if (!ensure_slab_buf(w, len) || !read_slab(w, page_addr, base, len, page_now)) {
+	if (!ensure_slab_buf(w->sc, len) || !read_slab(w, page_addr, base, len, page_now)) {
 		w->sum->slabs_unreadable++;
 		return;
 	}
 	if (w->opt->read_only)
 		return;
-	v.buf = w->slab_buf;
+	v.buf = w->sc->slab_buf;
 	v.addr = base;
 	v.first = ci->red_left_pad;
 	v.stride = ci->size;
 	v.object_size = ci->object_size;
 	v.nr_objects = objects;
-	v.allocated = w->bitmap;
+	v.allocated = w->sc->bitmap;
 	allocated = count_allocated(w, &v, page_addr, page_now);
 	if (w->opt->list_slabs)
 		list_slab(w, page_addr, base, objects, allocated);
@@ -453,16 +474,39 @@ static int sampled(const struct walker *w, uint64_t k)
 	return (k + 1) * n / total > k * n / total;
 }
 
-static void scan_pages(struct walker *w, const char *pages, uint64_t first_page_addr,
+/* The walk of the cache at @cache, or NULL when the pass walks no such cache. */
+static struct walker *walk_of(const struct scan *sc, uint64_t cache)
+{
+	size_t lo = 0, hi = sc->nr_walks;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		uint64_t a = sc->walks[mid]->ci->addr;
+
+		if (a == cache)
+			return sc->walks[mid];
+		if (a < cache)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void scan_pages(struct scan *sc, const char *pages, uint64_t first_page_addr,
 		       uint64_t first_pfn, uint64_t count)
 {
-	const struct slub_layout *l = w->l;
+	const struct slub_layout *l = sc->l;
 	uint64_t i;
 
-	for (i = 0; i < count && !*w->stop; i++) {
+	for (i = 0; i < count && !*sc->stop; i++) {
 		const char *page = pages + i * l->page_struct_size;
+		struct walker *w;
 
-		if (rd64(page + l->slab_cache) != w->ci->addr || !slab_page_is_marked(l, page))
+		if (!slab_page_is_marked(l, page))
+			continue;
+		w = walk_of(sc, rd64(page + l->slab_cache));
+		if (!w)
 			continue;
 		if (l->page_compound_head >= 0 && (rd64(page + l->page_compound_head) & 1))
 			continue;	/* a tail page */
@@ -472,19 +516,19 @@ static void scan_pages(struct walker *w, const char *pages, uint64_t first_page_
 	}
 }
 
-static void show_progress(struct walker *w, int done)
+static void show_progress(struct scan *sc, int done)
 {
 	time_t now;
 
-	if (!w->opt->progress)
+	if (!sc->opt->progress)
 		return;
 	now = time(NULL);
-	if (!done && now == w->last_progress)
+	if (!done && now == sc->last_progress)
 		return;
-	w->last_progress = now;
+	sc->last_progress = now;
 	fprintf(stderr, "\rmemsim: %3lu%% of memory map, %lu slabs, %lu objects%s",
-		(ulong)(w->pages_total ? w->pages_done * 100 / w->pages_total : 100),
-		(ulong)w->sum->slabs, (ulong)w->sum->total, done ? "\n" : "");
+		(ulong)(sc->pages_total ? sc->pages_done * 100 / sc->pages_total : 100),
+		(ulong)sc->slabs, (ulong)sc->objects, done ? "\n" : "");
 }
 
 static uint64_t page_struct_addr(const struct node_table *nt, const struct slub_layout *l,
@@ -496,17 +540,18 @@ static uint64_t page_struct_addr(const struct node_table *nt, const struct slub_
 }
 
 /* Read @count struct pages from @addr; on failure retry page by page and count the losses. */
-static void scan_chunk(struct walker *w, uint64_t addr, uint64_t pfn, uint64_t count)
+static void scan_chunk(struct scan *sc, uint64_t addr, uint64_t pfn, uint64_t count)
 {
-	const struct slub_layout *l = w->l;
+	const struct slub_layout *l = sc->l;
 	uint64_t done, n;
+	size_t k;
 
-	if (readmem(addr, KVADDR, w->pages, count * l->page_struct_size, "memsim struct pages",
+	if (readmem(addr, KVADDR, sc->pages, count * l->page_struct_size, "memsim struct pages",
 		    RETURN_ON_ERROR | QUIET)) {
-		scan_pages(w, w->pages, addr, pfn, count);
+		scan_pages(sc, sc->pages, addr, pfn, count);
 		return;
 	}
-	for (done = 0; done < count && !*w->stop; done += n) {
+	for (done = 0; done < count && !*sc->stop; done += n) {
 		uint64_t a = addr + done * l->page_struct_size;
 		/* Up to the next page boundary of the memory map: a chunk need not start on one
 		 * (node 0 starts at pfn 1 on x86), and a read that straddles an unreadable page
@@ -516,19 +561,20 @@ static void scan_chunk(struct walker *w, uint64_t addr, uint64_t pfn, uint64_t c
 		n = to_boundary ? to_boundary : 1;
 		if (n > count - done)
 			n = count - done;
-		if (readmem(a, KVADDR, w->pages, n * l->page_struct_size, "memsim struct pages",
+		if (readmem(a, KVADDR, sc->pages, n * l->page_struct_size, "memsim struct pages",
 			    RETURN_ON_ERROR | QUIET))
-			scan_pages(w, w->pages, a, pfn + done, n);
-		else
-			w->sum->pages_unreadable += n;
+			scan_pages(sc, sc->pages, a, pfn + done, n);
+		else	/* any cache's slabs may have been there */
+			for (k = 0; k < sc->nr_walks; k++)
+				sc->walks[k]->sum->pages_unreadable += n;
 	}
 }
 
-static void scan_node(struct walker *w, const struct node_table *nt)
+static void scan_node(struct scan *sc, const struct node_table *nt)
 {
-	uint64_t start = nt->start_paddr / w->l->page_size, end = start + nt->size, pfn;
+	uint64_t start = nt->start_paddr / sc->l->page_size, end = start + nt->size, pfn;
 
-	for (pfn = start; pfn < end && !*w->stop; ) {
+	for (pfn = start; pfn < end && !*sc->stop; ) {
 		uint64_t chunk_end = (pfn / PAGES_PER_CHUNK + 1) * PAGES_PER_CHUNK;
 
 		if (chunk_end > end)
@@ -536,10 +582,11 @@ static void scan_node(struct walker *w, const struct node_table *nt)
 		/* A memory section with no memory has no struct pages: a hole, not a loss. */
 		scan_keep_sigint();
 		if (!IS_SPARSEMEM() || valid_section_nr(pfn_to_section_nr(pfn)))
-			scan_chunk(w, page_struct_addr(nt, w->l, pfn, start), pfn, chunk_end - pfn);
-		w->pages_done += chunk_end - pfn;
+			scan_chunk(sc, page_struct_addr(nt, sc->l, pfn, start), pfn,
+				   chunk_end - pfn);
+		sc->pages_done += chunk_end - pfn;
 		pfn = chunk_end;
-		show_progress(w, 0);
+		show_progress(sc, 0);
 	}
 }
 
@@ -575,71 +622,128 @@ static void cross_check(struct walker *w)
 	}
 }
 
-static int walker_init(struct walker *w)
+/* One cache's walk: its free-pointer format, CPU freelists and sheaves. */
+static void walker_init(struct walker *w)
 {
-	w->pages = malloc(PAGES_PER_CHUNK * w->l->page_struct_size);
-	w->bitmap = calloc(ms_bitmap_words(0x7fff), sizeof(uint64_t)); /* objects:15 */
-	if (!w->pages || !w->bitmap) {
-		error(INFO, "out of memory for the walk buffers\n");
-		return 0;
-	}
 	w->fmt.random = w->ci->random;
 	w->fmt.offset = w->ci->offset;
 	w->fmt.encoding = w->ci->random ? MS_FP__COUNT : MS_FP_PLAIN;
 	w->res->encoding = w->fmt.encoding;
 	read_cpu_freelists(w);
 	read_sheaves(w);
-	return 1;
 }
 
-/* Everything the walk holds, and the walker itself. */
-static void walker_free(void *p)
+static void walker_free(struct walker *w)
 {
-	struct walker *w = p;
-
-	free(w->pages);
-	free(w->bitmap);
-	free(w->slab_buf);
+	if (!w)
+		return;
 	free(w->cpus);
 	free(w->sheaf);
 	free(w);
+}
+
+/* Everything the pass holds: its buffers, every walk, and the pass itself. */
+static void scan_free(void *p)
+{
+	struct scan *sc = p;
+	size_t k;
+
+	for (k = 0; k < sc->nr_walks; k++)
+		walker_free(sc->walks[k]);
+	free(sc->walks);
+	free(sc->pages);
+	free(sc->bitmap);
+	free(sc->slab_buf);
+	free(sc);
+}
+
+static int cmp_walk(const void *a, const void *b)
+{
+	uint64_t x = (*(struct walker *const *)a)->ci->addr;
+	uint64_t y = (*(struct walker *const *)b)->ci->addr;
+
+	return x < y ? -1 : x > y;
+}
+
+static void start_summary(const struct slub_layout *l, const struct cache_info *ci,
+			  const struct walk_options *opt, struct walk_result *res)
+{
+	struct ms_cache_summary *sum = &res->summary;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(sum->name, sizeof(sum->name), "%s", ci->name);
+	sum->cache_addr = ci->addr;
+	sum->object_size = ci->object_size;
+	sum->stride = ci->size;
+	sum->slab_size = l->page_size << ci->oo_order;
+	sum->slabs_in_cache = ci->have_node_counters ? ci->node_slabs : 0;
+	sum->sampled = opt->sample && ci->have_node_counters && opt->sample < ci->node_slabs;
+}
+
+int slab_walk_caches(const struct slub_layout *l, const struct cache_info *cis, size_t nr,
+		     const struct walk_options *opt, volatile int *stop, slab_fn fn,
+		     void *const *args, struct walk_result *res)
+{
+	/* On the heap and registered: a crash error mid-walk must not lose its buffers. */
+	struct scan *sc = calloc(1, sizeof(*sc));
+	size_t k;
+	int n;
+
+	for (k = 0; k < nr; k++)
+		start_summary(l, &cis[k], opt, &res[k]);
+	if (!sc) {
+		error(INFO, "out of memory for the walk\n");
+		return 0;
+	}
+	sc->l = l;
+	sc->opt = opt;
+	sc->stop = stop;
+	held_take(sc, scan_free, "the walk buffers");
+	sc->walks = calloc(nr ? nr : 1, sizeof(*sc->walks));
+	sc->pages = malloc(PAGES_PER_CHUNK * l->page_struct_size);
+	sc->bitmap = calloc(ms_bitmap_words(0x7fff), sizeof(uint64_t)); /* objects:15 */
+	for (k = 0; sc->walks && k < nr; k++) {
+		struct walker *w = calloc(1, sizeof(*w));
+
+		if (!w)
+			break;
+		*w = (struct walker){ l, &cis[k], opt, stop, fn, args ? args[k] : NULL, &res[k],
+				      &res[k].summary, sc };
+		sc->walks[sc->nr_walks++] = w;
+	}
+	if (!sc->walks || sc->nr_walks < nr || !sc->pages || !sc->bitmap) {
+		error(INFO, "out of memory for the walk buffers\n");
+		held_drop(sc);
+		scan_free(sc);
+		return 0;
+	}
+	scan_keep_sigint();	/* the cache lookup or the layout may have asked gdb */
+	for (k = 0; k < nr && !*stop; k++)
+		walker_init(sc->walks[k]);
+	qsort(sc->walks, sc->nr_walks, sizeof(*sc->walks), cmp_walk);
+	for (n = 0; n < vt->numnodes; n++)
+		sc->pages_total += vt->node_table[n].size;
+	for (n = 0; n < vt->numnodes && !*stop; n++)
+		scan_node(sc, &vt->node_table[n]);
+	show_progress(sc, 1);
+	for (k = 0; k < sc->nr_walks; k++) {
+		struct walker *w = sc->walks[k];
+
+		w->sum->interrupted = *stop != 0;
+		cross_check(w);
+		w->res->bytes_read = w->bytes_read;
+		w->res->struct_page_bytes = sc->pages_done * l->page_struct_size;
+	}
+	held_drop(sc);
+	scan_free(sc);
+	return 1;
 }
 
 int slab_walk_cache(const struct slub_layout *l, const struct cache_info *ci,
 		    const struct walk_options *opt, volatile int *stop, slab_fn fn, void *arg,
 		    struct walk_result *res)
 {
-	/* On the heap and registered: a crash error mid-walk must not lose its buffers. */
-	struct walker *w = calloc(1, sizeof(*w));
-	int n, ok;
+	void *args[1] = { arg };
 
-	memset(res, 0, sizeof(*res));
-	if (!w) {
-		error(INFO, "out of memory for the walk\n");
-		return 0;
-	}
-	*w = (struct walker){ l, ci, opt, stop, fn, arg, res, &res->summary };
-	held_take(w, walker_free, "the walk buffers");
-	snprintf(w->sum->name, sizeof(w->sum->name), "%s", ci->name);
-	w->sum->cache_addr = ci->addr;
-	w->sum->object_size = ci->object_size;
-	w->sum->stride = ci->size;
-	w->sum->slab_size = l->page_size << ci->oo_order;
-	w->sum->slabs_in_cache = ci->have_node_counters ? ci->node_slabs : 0;
-	w->sum->sampled = opt->sample && ci->have_node_counters && opt->sample < ci->node_slabs;
-	scan_keep_sigint();	/* the cache lookup or the layout may have asked gdb */
-	ok = walker_init(w);
-	for (n = 0; ok && n < vt->numnodes; n++)
-		w->pages_total += vt->node_table[n].size;
-	for (n = 0; ok && n < vt->numnodes && !*stop; n++)
-		scan_node(w, &vt->node_table[n]);
-	show_progress(w, 1);
-	w->sum->interrupted = *stop != 0;
-	if (ok)
-		cross_check(w);
-	res->bytes_read = w->bytes_read;
-	res->struct_page_bytes = w->pages_done * l->page_struct_size;
-	held_drop(w);
-	walker_free(w);
-	return ok;
+	return slab_walk_caches(l, ci, 1, opt, stop, fn, args, res);
 }
