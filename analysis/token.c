@@ -24,7 +24,8 @@ struct ms_tokenizer {
 	 * offset in the previous object has the same token (unless it points into this
 	 * object, which is tested first), so constants cost no classification.
 	 */
-	uint32_t nwords;
+	uint32_t nwords;	/* words of an object of this cache */
+	uint32_t cap_words;	/* room in last_value and last_token */
 	uint64_t *last_value;
 	struct ms_token *last_token;
 	struct page_memo memo[MS_PAGE_MEMO_SLOTS];
@@ -74,7 +75,7 @@ struct ms_error *ms_tokenizer_new(const struct ms_layout *layout, const struct m
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return ms_error_new(MS_ERR_NOMEM, "no memory for the normaliser");
-	t->nwords = ms_token_nr_words(object_size);
+	t->nwords = t->cap_words = ms_token_nr_words(object_size);
 	t->last_value = calloc(t->nwords, sizeof(*t->last_value));
 	t->last_token = calloc(t->nwords, sizeof(*t->last_token));
 	if (!t->last_value || !t->last_token) {
@@ -112,7 +113,7 @@ void ms_tokenizer_free(struct ms_tokenizer *t)
 size_t ms_tokenizer_bytes(const struct ms_tokenizer *t)
 {
 	return sizeof(*t) + ms_layout_index_bytes(t->own_index) +
-	       t->nwords * (sizeof(*t->last_value) + sizeof(*t->last_token));
+	       t->cap_words * (sizeof(*t->last_value) + sizeof(*t->last_token));
 }
 
 uint64_t ms_tokenizer_page_queries(const struct ms_tokenizer *t)
@@ -354,10 +355,11 @@ struct ms_token ms_token_classify(struct ms_tokenizer *t, uint64_t v, uint32_t w
  * fields one by one and reading the pair back at once (to copy it) stalls store-to-load
  * forwarding, and that stall was most of this function's time.
  */
-void ms_tokenize(struct ms_tokenizer *t, const uint8_t *obj, uint64_t addr,
-		 struct ms_token *restrict tokens, uint64_t *restrict values)
+static inline __attribute__((always_inline)) uint32_t
+tokenize_words(struct ms_tokenizer *t, const uint8_t *obj, uint64_t addr, uint32_t full,
+	       int partial, struct ms_token *restrict tokens, uint64_t *restrict values)
 {
-	const uint32_t size = t->object_size, full = size / 8;
+	const uint32_t size = t->object_size;
 	uint64_t *restrict last_value = t->last_value;
 	struct ms_token *restrict last_token = t->last_token;
 	/* Self before the value rules: an object address is never zero or small. */
@@ -386,11 +388,61 @@ void ms_tokenize(struct ms_tokenizer *t, const uint8_t *obj, uint64_t addr,
 			last_token[i] = tok;
 		}
 	}
-	if (i < t->nwords) {	/* a trailing partial word: never self, never an address */
+	if (partial && i < t->nwords) {	/* a trailing partial word: never self or an address */
 		uint64_t v = ms_object_word(obj, size, i, &width);
 
 		tokens[i] = classify(t, v, width, addr);
 		if (values)
 			values[i] = v;
+		i++;
 	}
+	return i;
+}
+
+void ms_tokenize(struct ms_tokenizer *t, const uint8_t *obj, uint64_t addr,
+		 struct ms_token *restrict tokens, uint64_t *restrict values)
+{
+	tokenize_words(t, obj, addr, t->object_size / 8, 1, tokens, values);
+}
+
+uint32_t ms_tokenize_prefix(struct ms_tokenizer *t, const uint8_t *obj, uint64_t addr,
+			    uint32_t max_words, struct ms_token *restrict tokens,
+			    uint64_t *restrict values)
+{
+	uint32_t full = t->object_size / 8;
+
+	if (max_words >= t->nwords)
+		return tokenize_words(t, obj, addr, full, 1, tokens, values);
+	return tokenize_words(t, obj, addr, max_words, 0, tokens, values);
+}
+
+int ms_tokenizer_retarget(struct ms_tokenizer *t, uint64_t cache_addr, uint32_t object_size)
+{
+	uint32_t nwords = ms_token_nr_words(object_size);
+
+	if (!object_size)
+		return -1;
+	if (nwords > t->cap_words) {
+		uint64_t *v = calloc(nwords, sizeof(*v));
+		struct ms_token *k = calloc(nwords, sizeof(*k));
+
+		if (!v || !k) {
+			free(v);
+			free(k);
+			return -1;
+		}
+		free(t->last_value);
+		free(t->last_token);
+		t->last_value = v;
+		t->last_token = k;
+		t->cap_words = nwords;
+	} else {
+		/* Zero value, zero token: a consistent memo entry for any cache. */
+		memset(t->last_value, 0, nwords * sizeof(*t->last_value));
+		memset(t->last_token, 0, nwords * sizeof(*t->last_token));
+	}
+	t->nwords = nwords;
+	t->cache_addr = cache_addr;
+	t->object_size = object_size;
+	return 0;
 }

@@ -96,4 +96,19 @@ struct ms_token ms_token_classify(struct ms_tokenizer *t, uint64_t value, uint32
 void ms_tokenize(struct ms_tokenizer *t, const uint8_t *obj, uint64_t addr,
 		 struct ms_token *restrict tokens, uint64_t *restrict values);
 
+/*
+ * The same normaliser for objects of another cache (@cache_addr, @object_size): the page and
+ * region memos stay (what owns a page does not depend on who asks), the previous object's
+ * words are forgotten.  Returns 0, or -1 when out of memory (the normaliser is unchanged).
+ */
+int ms_tokenizer_retarget(struct ms_tokenizer *t, uint64_t cache_addr, uint32_t object_size);
+
+/*
+ * Like ms_tokenize() but only the first @max_words words (all when the object has fewer);
+ * returns how many were written.  Self pointers still count the whole object.
+ */
+uint32_t ms_tokenize_prefix(struct ms_tokenizer *t, const uint8_t *obj, uint64_t addr,
+			    uint32_t max_words, struct ms_token *restrict tokens,
+			    uint64_t *restrict values);
+
 #endif
