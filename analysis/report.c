@@ -477,3 +477,77 @@ int ms_report_text(const struct ms_report *rep, FILE *out)
 	}
 	return ferror(out) ? -1 : 0;
 }
+
+/* ---- the brief form, for memsim -a's suspects ---- */
+
+/* A word worth a line in the brief: typed evidence, or a pointer into another cache. */
+static int brief_word(const struct ms_word *w)
+{
+	switch (w->kind) {
+	case MS_TOK_KTEXT:
+	case MS_TOK_KDATA:
+	case MS_TOK_SELF:
+	case MS_TOK_LIST_POISON:
+	case MS_TOK_ASCII:
+	case MS_TOK_SLAB:
+		return w->agree >= 0.5;
+	default:
+		return 0;
+	}
+}
+
+#define BRIEF_WORDS 6
+
+int ms_report_brief(const struct ms_report *rep, size_t rank, FILE *out)
+{
+	const struct ms_cache_summary *s = rep->summary;
+	const struct ms_result *r = rep->result;
+	const struct ms_cluster *d = r ? ms_result_dominant(r) : NULL;
+	char meaning[400];
+	size_t i, shown = 0;
+
+	if (!s || !r)
+		return -1;
+	fprintf(out, "\nSUSPECT %zu: %s (%016" PRIx64 "), %" PRIu64 " of %" PRIu64
+		     " objects allocated\n", rank, s->name, s->cache_addr, s->allocated, s->total);
+	print_cache_notes(out, s);	/* the merged caches' names too */
+	if (d) {
+		fprintf(out, "  CLUSTER #%zu: %" PRIu64 " objects (%.2f%% of allocated), %" PRIu64
+			     " bytes, %u of the biggest patterns merged\n",
+			(size_t)(d - r->clusters) + 1, d->count, 100 * d->fraction, d->bytes,
+			d->nr_patterns);
+		for (i = 0; i < d->pattern.nr_words && shown < BRIEF_WORDS; i++) {
+			const struct ms_word *w = &d->pattern.words[i];
+
+			if (!brief_word(w))
+				continue;
+			ms_word_meaning(d->pattern.words, d->pattern.nr_words, i, meaning,
+					sizeof(meaning));
+			fprintf(out, "    +0x%-4x %-11s %5.1f%%  %s\n", w->offset,
+				ms_token_kind_name(w->kind), 100 * w->agree, meaning);
+			shown++;
+		}
+		if (!shown) {
+			ms_pattern_kinds(&d->pattern, meaning, sizeof(meaning));
+			fprintf(out, "    words: %s\n", meaning);
+		}
+		if (rep->nr_guesses && rep->guesses) {
+			const struct ms_owner_guess *g = &rep->guesses[0];
+			int prefixed = !strncmp(g->type_name, "struct ", 7) ||
+				       !strncmp(g->type_name, "union ", 6);
+
+			fprintf(out, "  OWNER: %s (%s), %u bytes, score %.2f, margin %.2f%s\n",
+				g->type_name, g->origin[0] ? g->origin : "vmlinux", g->size,
+				g->score, g->margin, rep->nr_guesses > 1 ? "" : " (the only guess)");
+			fprintf(out, "     crash> %s%s %016" PRIx64 "\n", prefixed ? "" : "struct ",
+				g->type_name, d->rep_addr);
+		} else {
+			fprintf(out, "  OWNER: none: %s\n",
+				rep->owner_note && rep->owner_note[0] ? rep->owner_note :
+				"no struct types were ranked");
+		}
+	}
+	fprintf(out, "  VERDICT: %s\n", r->verdict_line);
+	fprintf(out, "  full report: crash> memsim %s\n", s->name);
+	return ferror(out) ? -1 : 0;
+}

@@ -37,6 +37,14 @@ struct ms_report {
 int ms_report_text(const struct ms_report *r, FILE *out);
 
 /*
+ * The brief form of @r for memsim -a's suspect number @rank: the cache, its notes, the
+ * dominant cluster with its telling words (text and data pointers, self pointers, list
+ * poison, text, pointers into other caches), the best owner guess with its `struct` command,
+ * the verdict, and the command for the full report.  Needs summary and result.
+ */
+int ms_report_brief(const struct ms_report *r, size_t rank, FILE *out);
+
+/*
  * One line for a human about word @w of a cluster: resolution's meaning when it filled one
  * (with the symbol), else one derived from the consensus ("self-pointer to +0x8 (empty
  * list_head?)", "function pointer", "varies: bits 0x1fff, 0..4999").  @words and @nr give

@@ -166,6 +166,70 @@ static int read_cache_info(const struct slub_layout *l, uint64_t addr, char *kc,
 static uint64_t alias_cache(const struct slub_layout *l, const char *name, char *real,
 			    size_t len);
 
+/*
+ * SLAB_RECLAIM_ACCOUNT in kmem_cache.flags: the bit of _SLAB_RECLAIM_ACCOUNT where the flags
+ * are an enum of bit numbers (v6.9+, "mm, slab: introduce kmem_cache flags as an enum" and
+ * the patches around it), else 0x00020000, its value as a #define since v2.6.
+ */
+static uint64_t reclaim_flag(void)
+{
+	long bit;
+
+	if (enumerator_value("_SLAB_RECLAIM_ACCOUNT", &bit) && bit >= 0 && bit < 64)
+		return 1ULL << bit;
+	return 0x00020000ULL;
+}
+
+int cache_list(const struct slub_layout *l, struct cache_info **out, size_t *nr,
+	       size_t *unreadable)
+{
+	uint64_t head = symbol_value("slab_caches"), next, flag = reclaim_flag();
+	char *kc = GETBUF(l->kc_struct_size);
+	struct cache_info *cis = NULL;
+	size_t n = 0, cap = 0;
+	int count = 0;
+
+	*out = NULL;
+	*nr = *unreadable = 0;
+	if (!readmem(head, KVADDR, &next, sizeof(next), "slab_caches", RETURN_ON_ERROR | QUIET)) {
+		error(INFO, "cannot read slab_caches: truncated or incomplete dump?\n");
+		return 0;
+	}
+	for (; next && next != head && count < MAX_CACHES; count++) {
+		uint64_t addr = next - l->kc_list;
+
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			struct cache_info *p = realloc(cis, ncap * sizeof(*p));
+
+			if (!p) {
+				free(cis);
+				error(INFO, "out of memory for the cache list\n");
+				return 0;
+			}
+			cis = p;
+			cap = ncap;
+		}
+		if (read_cache_info(l, addr, kc, &cis[n])) {
+			uint64_t flags = 0;
+
+			if (l->kc_flags >= 0)
+				flags = buf_u32(kc, l->kc_flags);
+			cis[n].reclaimable = (flags & flag) != 0 ||
+					     strncmp(cis[n].name, "kmalloc-rcl-", 12) == 0;
+			n++;
+		} else {
+			(*unreadable)++;
+		}
+		if (!readmem(next, KVADDR, &next, sizeof(next), "kmem_cache list",
+			     RETURN_ON_ERROR | QUIET))
+			break;
+	}
+	*out = cis;
+	*nr = n;
+	return 1;
+}
+
 int cache_lookup(const struct slub_layout *l, const char *name, struct cache_info *ci)
 {
 	struct suggestion best[NR_SUGGEST + 1];

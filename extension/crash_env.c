@@ -10,6 +10,8 @@
 #include "defs.h"
 
 #include "crash_env.h"
+#include "error.h"
+#include "held.h"
 
 #define PAGE_CACHE_SLOTS 65536	/* direct-mapped pfn -> cache memo */
 #define CACHE_INFO_SLOTS 64
@@ -359,4 +361,38 @@ void crash_env_free(struct crash_env *ce)
 		return;
 	free(ce->pages);
 	free(ce);
+}
+
+static void release_space(void *p)
+{
+	struct scan_space *sp = p;
+
+	ms_layout_unprepare(&sp->el.layout);
+	crash_env_layout_free(&sp->el);
+	free(sp);
+}
+
+struct scan_space *scan_space_new(void)
+{
+	struct scan_space *sp = calloc(1, sizeof(*sp));
+	struct ms_error *err;
+
+	if (!sp) {
+		error(INFO, "out of memory\n");
+		return NULL;
+	}
+	held_take(sp, release_space, "the address-space layout");
+	crash_env_layout_build(&sp->el);
+	err = ms_layout_prepare(&sp->el.layout);
+	if (err)	/* the scan still answers, only slower */
+		ms_error_free(err);
+	return sp;
+}
+
+void scan_space_free(struct scan_space *sp)
+{
+	if (!sp)
+		return;
+	held_drop(sp);
+	release_space(sp);
 }

@@ -30,4 +30,17 @@ struct crash_env *crash_env_new(const struct slub_layout *l, volatile int *stop,
 				struct ms_env *env);
 void crash_env_free(struct crash_env *ce);
 
+/*
+ * A scan's description of the address space and its callbacks' table, on the heap and held
+ * (held.h) while the scan runs: the layout built and indexed.  NULL after saying why.
+ */
+struct scan_space {
+	struct crash_env_layout el;
+	struct ms_env env;
+};
+
+struct scan_space *scan_space_new(void);
+/* Give it back (and drop it from held.h); NULL is fine. */
+void scan_space_free(struct scan_space *sp);
+
 #endif

@@ -127,7 +127,7 @@ static const struct numeric_option {
 	{ 'd', "depth", 0, MS_FOLLOW_MAX_DEPTH },
 };
 
-#define SYNOPSIS_LINE "memsim [-bfjlst] [-S slabs] [-n top] [-m MiB] [-d depth] cache"
+#define SYNOPSIS_LINE "memsim [-bfjlst] [-S slabs] [-n top] [-m MiB] [-d depth] cache | -a | -i | -V"
 
 static const struct numeric_option *numeric_option(int c)
 {
@@ -242,8 +242,17 @@ static int parse_options(struct memsim_options *opt)
 	char range[64];
 
 	opterr = 0;	/* getopt's own messages come with the usage: ours are one line */
-	while (ok && (c = getopt(argcnt, args, ":bfjlstS:n:m:d:")) != EOF) {
+	while (ok && (c = getopt(argcnt, args, ":abfijlstVS:n:m:d:")) != EOF) {
 		switch (c) {
+		case 'a':
+			opt->all_caches = 1;
+			break;
+		case 'i':
+			opt->meminfo = 1;
+			break;
+		case 'V':
+			opt->version = 1;
+			break;
 		case 'f':
 			opt->include_free = 1;
 			break;
@@ -294,14 +303,43 @@ static int parse_options(struct memsim_options *opt)
 			ok = 0;
 			break;
 		}
-		if (ok && strchr("bls", c) && !mode)
+		if (ok && strchr("abilsV", c) && !mode)
 			mode = c;
+		else if (ok && strchr("abilsV", c) && mode != c &&
+			 (strchr("aiV", c) || strchr("aiV", mode))) {
+			error(INFO, "-%c and -%c: one at a time\n", mode, c);
+			ok = 0;
+		}
 		if (ok && !strchr(seen, c) && strlen(seen) + 1 < sizeof(seen))
 			seen[strlen(seen)] = c;
 	}
 	opterr = saved_opterr;
 	if (!ok)
 		return 0;
+	opt->top_given = strchr(seen, 'n') != NULL;
+	if (mode == 'V') {
+		if (strlen(seen) > 1 || args[optind]) {
+			error(INFO, "-V: alone (it prints the version and scans nothing)\n");
+			return 0;
+		}
+		return 1;
+	}
+	if (mode == 'a' || mode == 'i') {
+		/* -a: -n (suspects), -m and -d shape the suspects' analysis; -i: only -j, -t. */
+		const char *fits = mode == 'a' ? "ajtnmd" : "ijt";
+
+		for (r = seen; *r; r++)
+			if (!strchr(fits, *r)) {
+				error(INFO, "-%c: not with -%c (%s)\n", *r, mode, mode == 'a' ?
+				      "-a takes -j, -t, -n suspects, -m and -d" : "-i takes -j and -t");
+				return 0;
+			}
+		if (args[optind]) {
+			error(INFO, "-%c: takes no cache (%s given)\n", mode, args[optind]);
+			return 0;
+		}
+		return 1;
+	}
 	/* -b, -l and -s print no clustering report: an option that shapes it is a slip. */
 	for (r = "fjnmd"; mode && *r; r++)
 		if (strchr(seen, *r)) {
@@ -332,6 +370,10 @@ void cmd_memsim(void)
 	memsim_recover();	/* a crash without CLEANUP support: here at the latest */
 	if (!parse_options(&opt))
 		return;
+	if (opt.version) {
+		fprintf(fp, "memsim %s\n", MEMSIM_VERSION);
+		return;
+	}
 	if (!slub_layout_init(&layout))
 		return;
 	opt.walk.progress = isatty(STDERR_FILENO) && (pc->flags & TTY);
@@ -341,7 +383,12 @@ void cmd_memsim(void)
 
 	stop_requested = 0;
 	take_sigint();
-	memsim_run(&layout, &opt, &stop_requested);
+	if (opt.all_caches)
+		memsim_triage(&layout, &opt, &stop_requested);
+	else if (opt.meminfo)
+		memsim_meminfo(&layout, &opt, &stop_requested);
+	else
+		memsim_run(&layout, &opt, &stop_requested);
 	give_back_sigint();
 }
 

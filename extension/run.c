@@ -246,26 +246,34 @@ static void guess_owner(const struct ms_result *r, const char *aliases,
 	free(di);
 }
 
-/* The scan's description of the address space, on the heap (held while the scan runs). */
-struct scan_space {
-	struct crash_env_layout el;
-	struct ms_env env;
-};
-
-static void release_space(void *p)
+/*
+ * The JSON report without its newline, as one element of memsim -a's "suspects" array (the
+ * whole -a answer stays one line).
+ */
+static void json_inline(const struct ms_report *rep)
 {
-	struct scan_space *sp = p;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
 
-	ms_layout_unprepare(&sp->el.layout);
-	crash_env_layout_free(&sp->el);
-	free(sp);
+	if (!m) {
+		error(INFO, "out of memory for the JSON report\n");
+		fprintf(fp, "null");
+		return;
+	}
+	ms_report_json(rep, m);
+	fclose(m);
+	while (len && buf[len - 1] == '\n')
+		len--;
+	fwrite(buf, 1, len, fp);
+	free(buf);
 }
 
 /* The full scan: walk, cluster, report. */
 static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 		    const struct memsim_options *opt, volatile int *stop, struct walk_result *res)
 {
-	struct scan_space *sp = calloc(1, sizeof(*sp));
+	struct scan_space *sp = scan_space_new();
 	struct crash_env *ce;
 	struct ms_engine *e = NULL;
 	struct ms_report rep;
@@ -273,18 +281,10 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 	struct ms_result *result = NULL;
 	struct ms_owner_guess guesses[MS_OWNER_MAX_GUESSES];
 	char note[800];
-	struct ms_error *err;
 	size_t i;
 
-	if (!sp) {
-		error(INFO, "out of memory\n");
+	if (!sp)
 		return;
-	}
-	held_take(sp, release_space, "the address-space layout");
-	crash_env_layout_build(&sp->el);
-	err = ms_layout_prepare(&sp->el.layout);
-	if (err)	/* the scan still answers, only slower */
-		ms_error_free(err);
 	if (opt->timing && sp->el.nr_percpu)
 		fprintf(fp, "layout: %lu per-cpu areas of %lu bytes from %016llx (unit %lu bytes; "
 			    "the rest of each unit is page-allocator memory)\n",
@@ -331,11 +331,15 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 		guess_owner(result, res->summary.aliases, opt, &rep, guesses, note, sizeof(note));
 		rep.top_n = opt->top;
 		rep.nr_examples = 4;
-		if (opt->json)
+		if (opt->json && opt->brief_rank)
+			json_inline(&rep);
+		else if (opt->json)
 			ms_report_json(&rep, fp);
+		else if (opt->brief_rank)
+			ms_report_brief(&rep, opt->brief_rank, fp);
 		else
 			ms_report_text(&rep, fp);
-		if (!opt->json)
+		if (!opt->json && !opt->brief_rank)
 			print_faults(res);
 	} else if (!ce) {
 		error(INFO, "out of memory\n");
@@ -346,8 +350,23 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 	ms_engine_free(e);
 	held_drop(ce);
 	crash_env_free(ce);
-	held_drop(sp);
-	release_space(sp);
+	scan_space_free(sp);
+}
+
+void memsim_analyse_cache(const struct slub_layout *l, const struct cache_info *ci,
+			  const struct memsim_options *opt, volatile int *stop)
+{
+	struct walk_result *res = calloc(1, sizeof(*res));
+
+	if (!res) {
+		error(INFO, "out of memory\n");
+		return;
+	}
+	held_take(res, free, "the walk's counts");
+	fault_scan_begin();
+	analyse(l, ci, opt, stop, res);
+	held_drop(res);
+	free(res);
 }
 
 static void print_summary(const struct walk_result *res)
