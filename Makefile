@@ -10,6 +10,7 @@
 #   make check-fresh  the sample kernel, module and two dumps made into an empty cache, tested
 #   make bench    walk, floor and end to end on four bench dumps; writes docs/PERFORMANCE.md
 #                 and docs/bench.svg
+#   make version  print the version this tree builds
 
 CC      ?= gcc
 ARCH_DEF = -DX86_64
@@ -18,6 +19,29 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -fPIC $(WARN) -D_GNU_SOURCE
 DEPFLAGS = -MMD -MP
 LIBS     = -ldw -lelf -lxxhash -lm -pthread
+
+# The version: VERSION, plus the commit and whether tracked files differ from it when the
+# tree is a git checkout of its own (a tarball, or the sources copied elsewhere, give VERSION
+# alone; sources copied without VERSION give "unknown").  Every object of extension/ and
+# analysis/ is compiled with it and depends on $(VERSION_STAMP), which is rewritten only when
+# the string changes.  git status without optional locks: make must not take the index lock
+# from a commit running at the same time.  make MEMSIM_VERSION=... sets it outright.
+ifneq ($(wildcard VERSION),)
+VERSION_BASE := $(shell sed -n '1{/^[0-9][A-Za-z0-9.+~]*$$/p;}' VERSION)
+ifeq ($(VERSION_BASE),)
+$(error VERSION: its first line is no version (a digit, then letters, digits, '.', '+' or '~'))
+endif
+else
+VERSION_BASE := unknown
+endif
+GIT_TOP := $(shell git rev-parse --show-toplevel 2>/dev/null)
+ifeq ($(GIT_TOP),$(realpath $(CURDIR)))
+GIT_HASH  := $(shell git rev-parse --short HEAD 2>/dev/null)
+GIT_DIRTY := $(if $(shell GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no \
+		2>/dev/null),-dirty)
+endif
+MEMSIM_VERSION ?= $(VERSION_BASE)$(if $(GIT_HASH),+g$(GIT_HASH)$(GIT_DIRTY))
+VERSION_DEF    = -DMEMSIM_VERSION=\"$(MEMSIM_VERSION)\"
 
 BUILD   ?= build
 SO      ?= extension/memsim.so
@@ -41,20 +65,28 @@ DEB_PKGS = gcc make crash libdw-dev libelf-dev libxxhash-dev libcunit1-dev pkg-c
 	   clang libclang-rt-14-dev
 
 .PHONY: all deps demo check check-fresh fresh-samples check-kernels unit unit-san unit-tsan integration bench \
-	clean samples fuzz fuzz-short fuzz-build
+	clean samples fuzz fuzz-short fuzz-build version FORCE
 
 all: $(SO)
 
+version:
+	@echo $(MEMSIM_VERSION)
+
+VERSION_STAMP = $(BUILD)/version.stamp
+$(VERSION_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(MEMSIM_VERSION)' | cmp -s - $@ || echo '$(MEMSIM_VERSION)' >$@
+
 # The library's functions are memsim.so's own (hidden): calls between them are direct, not
 # through the PLT, and the compiler may inline them (the engine calls some per object).
-$(BUILD)/analysis/%.o: analysis/%.c
+$(BUILD)/analysis/%.o: analysis/%.c $(VERSION_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fvisibility=hidden $(DEPFLAGS) -Ianalysis -c $< -o $@
+	$(CC) $(CFLAGS) -fvisibility=hidden $(VERSION_DEF) $(DEPFLAGS) -Ianalysis -c $< -o $@
 
 # The adapter sees crash's defs.h; the analysis library never does.
-$(BUILD)/extension/%.o: extension/%.c
+$(BUILD)/extension/%.o: extension/%.c $(VERSION_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(ARCH_DEF) $(DEPFLAGS) -Ianalysis -I/usr/include/crash \
+	$(CC) $(CFLAGS) $(ARCH_DEF) $(VERSION_DEF) $(DEPFLAGS) -Ianalysis -I/usr/include/crash \
 		-Wno-sign-compare -Wno-missing-field-initializers -c $< -o $@
 
 $(BUILD)/libmsanalysis.a: $(ANALYSIS_OBJ)
@@ -80,9 +112,10 @@ $(ENGINE_BENCH): tests/bench/engine_bench.c tests/unit/fake_kernel.c tests/unit/
 		$(BUILD)/libmsanalysis.a
 	$(CC) $(CFLAGS) -Ianalysis -Itests/unit -o $@ $(filter %.c,$^) $(BUILD)/libmsanalysis.a $(LIBS)
 
-$(SAN_BUILD)/analysis/%.o: analysis/%.c
+$(SAN_BUILD)/analysis/%.o: analysis/%.c $(VERSION_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) $(DEPFLAGS) -Ianalysis -c $< -o $@
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) $(VERSION_DEF) $(DEPFLAGS) -Ianalysis \
+		-c $< -o $@
 
 tests/unit/run_unit_san: $(UNIT_SRC) $(UNIT_FUZZ) $(SAN_OBJ) $(FIXTURE)
 	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE $(SAN_FLAGS) -DMEMSIM_SANITIZED -Ianalysis \
@@ -90,8 +123,8 @@ tests/unit/run_unit_san: $(UNIT_SRC) $(UNIT_FUZZ) $(SAN_OBJ) $(FIXTURE)
 		$(UNIT_SRC) $(UNIT_FUZZ) $(SAN_OBJ) -lcunit $(LIBS)
 
 # The feeder's two threads under ThreadSanitizer (its suite only: the rest is one thread).
-tests/unit/run_unit_tsan: $(UNIT_SRC) $(UNIT_FUZZ) $(ANALYSIS_SRC) $(FIXTURE)
-	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O1 -g -fsanitize=thread -Ianalysis \
+tests/unit/run_unit_tsan: $(UNIT_SRC) $(UNIT_FUZZ) $(ANALYSIS_SRC) $(FIXTURE) $(VERSION_STAMP)
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O1 -g -fsanitize=thread $(VERSION_DEF) -Ianalysis \
 		$(UNIT_FUZZ_FLAGS) -DMS_OWNER_FIXTURE=\"$(abspath $(FIXTURE))\" -o $@ $(UNIT_SRC) \
 		$(UNIT_FUZZ) $(ANALYSIS_SRC) -lcunit $(LIBS)
 
@@ -112,10 +145,10 @@ FUZZ_SHORT_SECONDS ?= 15
 FUZZ_DIR      ?= $(or $(MEMSIM_CACHE),$(HOME)/.cache/memsim)/fuzz
 FUZZ_SEEDS     = $(FUZZ_BUILD)/seeds/.made
 
-$(FUZZ_BUILD)/analysis/%.o: analysis/%.c
+$(FUZZ_BUILD)/analysis/%.o: analysis/%.c $(VERSION_STAMP)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined $(DEPFLAGS) \
-		-Ianalysis -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined $(VERSION_DEF) \
+		$(DEPFLAGS) -Ianalysis -c $< -o $@
 
 FUZZ_EXTRA_engine = tests/unit/fake_kernel.c tests/fuzz/json_check.c
 FUZZ_EXTRA_json   = tests/fuzz/json_check.c

@@ -6,6 +6,11 @@
 #include "json.h"
 #include "token.h"
 
+/* The build's version, from the Makefile (VERSION and the commit); as memsim -V prints it. */
+#ifndef MEMSIM_VERSION
+#define MEMSIM_VERSION "unknown"
+#endif
+
 /* A tiny writer: it only has to know whether a comma is due. */
 struct jw {
 	FILE *out;
@@ -381,6 +386,7 @@ int ms_report_json(const struct ms_report *rep, FILE *out)
 	jw_open(&w, NULL, '{');
 	kv_str(&w, "schema", MS_JSON_SCHEMA, 0);
 	kv_u64(&w, "version", MS_JSON_VERSION);
+	kv_str(&w, "memsim_version", MEMSIM_VERSION, 0);
 	if (rep->summary)
 		cache(&w, rep->summary);
 	else
