@@ -10,6 +10,8 @@
 #   make check-fresh  the sample kernel, module and two dumps made into an empty cache, tested
 #   make bench    walk, floor and end to end on four bench dumps; writes docs/PERFORMANCE.md
 #                 and docs/bench.svg
+#   make install  memsim.so where crash's "extend memsim.so" finds it, and the manual
+#                 (DESTDIR and PREFIX honoured; PREFIX=/usr); make uninstall removes them
 #   make version  print the version this tree builds
 
 CC      ?= gcc
@@ -65,7 +67,7 @@ DEB_PKGS = gcc make crash libdw-dev libelf-dev libxxhash-dev libcunit1-dev pkg-c
 	   clang libclang-rt-14-dev
 
 .PHONY: all deps demo check check-fresh fresh-samples check-kernels unit unit-san unit-tsan integration bench \
-	clean samples fuzz fuzz-short fuzz-build version FORCE
+	clean samples fuzz fuzz-short fuzz-build version install uninstall FORCE
 
 all: $(SO)
 
@@ -244,6 +246,26 @@ check-kernels: deps all
 
 bench: deps all
 	./tests/bench/run.sh
+
+# make install: crash's "extend memsim.so" (no path) looks in ./, $CRASH_EXTENSIONS,
+# /usr/lib64/crash/extensions (64-bit), /usr/lib/crash/extensions, then ./extensions
+# (crash's extensions.c); Debian's crash ships its own extensions in /usr/lib/crash/extensions.
+# With another PREFIX, crash finds it only through CRASH_EXTENSIONS=$(PREFIX)/lib/crash/extensions.
+PREFIX  ?= /usr
+EXTDIR  ?= $(PREFIX)/lib/crash/extensions
+DOCDIR  ?= $(PREFIX)/share/doc/memsim
+INSTALL ?= install
+DOCS     = docs/memsim.md docs/json-schema.md docs/memsim-report.schema.json
+
+install: $(SO)
+	$(INSTALL) -d $(DESTDIR)$(EXTDIR) $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -m 0644 $(SO) $(DESTDIR)$(EXTDIR)/memsim.so
+	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+
+# The extensions directory stays: it is crash's.
+uninstall:
+	rm -f $(DESTDIR)$(EXTDIR)/memsim.so $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	rm -rf $(BUILD) extension/memsim.so tests/unit/run_unit tests/unit/run_unit_san \
