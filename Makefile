@@ -12,6 +12,7 @@
 #                 and docs/bench.svg
 #   make install  memsim.so where crash's "extend memsim.so" finds it, and the manual
 #                 (DESTDIR and PREFIX honoured; PREFIX=/usr); make uninstall removes them
+#   make deb      build/memsim_VERSION_ARCH.deb (dpkg-deb); make lint-deb checks it with lintian
 #   make version  print the version this tree builds
 
 CC      ?= gcc
@@ -64,10 +65,10 @@ SAN_OBJ      = $(ANALYSIS_SRC:%.c=$(SAN_BUILD)/%.o)
 DEB_PKGS = gcc make crash libdw-dev libelf-dev libxxhash-dev libcunit1-dev pkg-config \
 	   qemu-system-x86 busybox-static cpio xz-utils python3 python3-jsonschema \
 	   python3-drgn kmod tmux debootstrap binutils gnuplot-nox kexec-tools makedumpfile \
-	   clang libclang-rt-14-dev
+	   clang libclang-rt-14-dev dpkg-dev lintian
 
 .PHONY: all deps demo check check-fresh fresh-samples check-kernels unit unit-san unit-tsan integration bench \
-	clean samples fuzz fuzz-short fuzz-build version install uninstall FORCE
+	clean samples fuzz fuzz-short fuzz-build version install uninstall deb lint-deb FORCE
 
 all: $(SO)
 
@@ -96,7 +97,7 @@ $(BUILD)/libmsanalysis.a: $(ANALYSIS_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(SO): $(EXT_OBJ) $(BUILD)/libmsanalysis.a
-	$(CC) -shared -o $@ $(EXT_OBJ) $(BUILD)/libmsanalysis.a $(LIBS)
+	$(CC) $(LDFLAGS) -shared -o $@ $(EXT_OBJ) $(BUILD)/libmsanalysis.a $(LIBS)
 
 # Structs compiled with -g into a relocatable object (like a module) for the owner tests.
 FIXTURE = $(BUILD)/fixtures/owner_fixture.o
@@ -266,6 +267,30 @@ install: $(SO)
 uninstall:
 	rm -f $(DESTDIR)$(EXTDIR)/memsim.so $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
 	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
+# make deb: memsim.so built again with Debian's build flags (dpkg-buildflags with every
+# hardening feature: stack protector, fortify, relro and bindnow) from scratch into
+# $(DEB_BUILD)/obj, then packaged by packaging/make-deb.sh; make lint-deb runs lintian on it.
+# The package's version is the build's with a Debian revision, -1 (lintian reads a version
+# without one as a native package's, which has a changelog.gz), and any '-' in it made '.':
+# 0.9.0+gd347f8c -> 0.9.0+gd347f8c-1, 0.9.0+gd347f8c-dirty -> 0.9.0+gd347f8c.dirty-1.
+DEB_BUILD    = $(BUILD)/deb
+DEB_VERSION  = $(subst -,.,$(MEMSIM_VERSION))-1
+DEB_FILE     = $(BUILD)/memsim_$(DEB_VERSION)_$(shell dpkg --print-architecture).deb
+
+DEB_BUILD_MAINT_OPTIONS ?= hardening=+all
+
+deb:
+	rm -rf $(DEB_BUILD)
+	export DEB_BUILD_MAINT_OPTIONS='$(DEB_BUILD_MAINT_OPTIONS)'; \
+	CFLAGS="$$(dpkg-buildflags --get CFLAGS) $$(dpkg-buildflags --get CPPFLAGS)" \
+		LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" $(MAKE) BUILD=$(DEB_BUILD)/obj \
+		SO=$(DEB_BUILD)/obj/memsim.so MEMSIM_VERSION='$(MEMSIM_VERSION)' $(DEB_BUILD)/obj/memsim.so
+	./packaging/make-deb.sh $(DEB_BUILD)/obj/memsim.so '$(MEMSIM_VERSION)' '$(DEB_VERSION)' \
+		$(DEB_FILE)
+
+lint-deb: deb
+	lintian --fail-on error,warning $(DEB_FILE)
 
 clean:
 	rm -rf $(BUILD) extension/memsim.so tests/unit/run_unit tests/unit/run_unit_san \
