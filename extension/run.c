@@ -341,6 +341,9 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 			ms_report_text(&rep, fp);
 		if (!opt->json && !opt->brief_rank)
 			print_faults(res);
+		if (opt->timing)
+			fprintf(fp, "total: %.3f s for the whole command (walks, clustering, pointers "
+				    "followed, owner guess, report)\n", now_seconds() - t0);
 	} else if (!ce) {
 		error(INFO, "out of memory\n");
 	}

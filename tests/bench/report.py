@@ -83,6 +83,17 @@ def dump_figures(out, name, problems):
     else:
         f["analysis"] = None
         problems.append(f"{name}: no `analysis:` line in the output of `memsim -t {CACHE}`")
+    # The whole memsim CACHE command, and memsim -a (all caches, then three suspects in full).
+    f["total_s"] = grab(r"^total: ([\d.]+) s for the whole command", sec.get("analysis", ""))
+    tri = sec.get("triage", "")
+    f["triage_pass_s"] = grab(r"^triage: \d+ caches, .* in one pass over the memory map: ([\d.]+) s", tri)
+    f["triage_caches"] = grab(r"^triage: (\d+) caches,", tri, int)
+    f["triage_suspects_s"] = grab(r"^triage: suspects analysed in ([\d.]+) s", tri)
+    f["triage_all_s"] = grab(r"^triage: suspects analysed in [\d.]+ s; ([\d.]+) s in all", tri)
+    f["triage_lines"] = re.findall(r"^triage: .*$", tri, re.M)
+    f["triage_first"] = grab(r"^\s+1  \S+  (\S+) ", tri, str)
+    if f["triage_all_s"] is None:
+        problems.append(f"{name}: no `triage:` lines in the output of `memsim -t -a`")
     f["verdict"] = grab(r"^(VERDICT: .*)$", sec.get("analysis", ""), str)
     f["distinct"] = grab(r"^(DISTINCT: .*)$", sec.get("analysis", ""), str)
     f["rss_with"] = rss_mb(os.path.join(d, "memsim.time"))
@@ -154,6 +165,18 @@ def dump_table(f):
          ""),
         ("end to end MB/s (slab data / seconds)", num(f["e2e_mbs"], "{:,.1f}") +
          (f" ({w['slab_mb']} MB of slab data)" if w else ""), ""),
+        ("memsim CACHE, the whole command (following and owner guess too)",
+         num(f["total_s"], "{} s"), f"`memsim -t {CACHE}`, the `total:` line"),
+        ("memsim -a: every cache ranked, then 3 suspects in full",
+         num(f["triage_all_s"], "{} s") +
+         (f" = one pass over {f['triage_caches']} caches {f['triage_pass_s']} s + suspects "
+          f"{f['triage_suspects_s']} s; first ranked: {f['triage_first']}"
+          if f["triage_all_s"] is not None else ""), "`memsim -t -a`, the `triage:` lines"),
+        ("memsim -a / memsim CACHE",
+         num(f["triage_all_s"] / f["total_s"] if f["triage_all_s"] and f["total_s"] else None,
+             "{:.2f}×") + " (target ≤ 2×: " +
+         met(bool(f["triage_all_s"] and f["total_s"] and f["triage_all_s"] <= 2 * f["total_s"])) + ")",
+         ""),
         ("passes over the slabs", num(a and a["passes"], "{}"), "the `analysis:` line"),
         ("clustering memory peak", num(a and a["peak_mb"], "{:.1f} MB"), "the `analysis:` line"),
         ("crash peak RSS with memsim / without", num(f["rss_with"], "{:.0f} MB") + " / " +
@@ -303,6 +326,7 @@ with CMDS (each command fenced by an `!echo '{MARK}NAME'` line):
     memsim -t -s {CACHE}
     kmem -s {CACHE}
     memsim -t {CACHE}
+    memsim -t -a
     quit
 
 The second floor and walk are the warm figures; end to end is the `analysis:` line of the
@@ -331,6 +355,8 @@ Make the dumps with `samples/make-samples.sh {' '.join(names)}`;
         for key in ("distinct", "verdict"):
             if f[key]:
                 print(f"    {f[key]}")
+        for line in f["triage_lines"]:
+            print(f"    {line}")
         print()
     engine = os.path.join(out, "engine.log")
     if os.path.exists(engine):

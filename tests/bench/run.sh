@@ -43,7 +43,8 @@ session_cmds() {
 	echo "extend $so"
 	echo "mod -s memsim_leak $dir/memsim_leak.ko"
 	for c in "floor1:memsim -b $cache" "walk1:memsim -t -s $cache" "floor2:memsim -b $cache" \
-		"walk2:memsim -t -s $cache" "kmem:kmem -s $cache" "analysis:memsim -t $cache"; do
+		"walk2:memsim -t -s $cache" "kmem:kmem -s $cache" "analysis:memsim -t $cache" \
+		"triage:memsim -t -a"; do
 		echo "!echo '$mark${c%%:*}'"
 		echo "${c#*:}"
 	done
