@@ -199,12 +199,14 @@ samples: deps
 
 integration: extension/memsim.so samples
 	./tests/integration/run.sh
+	./tests/integration/triage.sh
 	./tests/integration/equal-reports.sh
 	./tests/integration/corrupt-freelist.sh
 	./tests/integration/damage.sh
 	./tests/integration/interrupt.sh
 	./tests/integration/bad-options.sh
 	./tests/integration/fatal.sh
+	./tests/integration/install.sh
 
 demo: deps
 	$(MAKE) all
