@@ -161,17 +161,99 @@ v = json.loads(sys.argv[1]).get(sys.argv[2], sys.argv[3])
 print(v if isinstance(v, str) else json.dumps(v))' "$1" "$2" "${3:-}"
 }
 
-# The scenario's setup line in /init: load the leak module, or run the program; on failure
-# print the marker and run FAIL (nothing more by default: the host sees the marker).
+# The scenario's kind: what it leaks.  "slab" (no "kind" field) has a "cache" memsim walks;
+# "vmalloc", "pages" and "shmem" leak outside the slab allocator and name no cache.
+scen_kind() {
+	scen_field "$1" kind slab
+}
+
+# The scenario's setup lines in /init: load the leak module, or run the program, then run its
+# "commands" (busybox applets, each line `/bin/busybox COMMAND`); on failure print the marker
+# and run FAIL (nothing more by default: the host sees the marker).
 setup_line() {
-	local scen=$1 fail=${2:-} args program
+	local scen=$1 fail=${2:-} args program on_fail
 	args=$(scen_field "$scen" args)
 	program=$(scen_field "$scen" program)
+	on_fail="|| { echo MEMSIM-SETUP-FAILED;${fail:+ $fail;} }"
 	if [ -n "$program" ]; then
-		echo "/$program $args || { echo MEMSIM-SETUP-FAILED;${fail:+ $fail;} }"
+		echo "/$program $args $on_fail"
 	else
-		echo "/bin/busybox insmod /memsim_leak.ko $args || { echo MEMSIM-SETUP-FAILED;${fail:+ $fail;} }"
+		echo "/bin/busybox insmod /memsim_leak.ko $args $on_fail"
 	fi
+	python3 -c 'import json,sys
+for c in json.loads(sys.argv[1]).get("commands", []): print(f"/bin/busybox {c} {sys.argv[2]}")' \
+		"$scen" "$on_fail"
+}
+
+# The /proc/slabinfo line of a slab scenario's CACHE, between MEMSIM-SLABINFO-BEGIN and -END.
+slabinfo_script() {
+	local slab=$1
+	cat <<INIT
+echo MEMSIM-SLABINFO-BEGIN
+# A cache merged into another has no line of its own: print the line of the one it joined.
+/bin/busybox grep -E '^($slab) ' /proc/slabinfo || {
+	t=\$(/bin/busybox readlink /sys/kernel/slab/$slab)
+	for n in /sys/kernel/slab/*; do
+		[ -n "\$t" ] && [ "\$(/bin/busybox readlink \$n)" = "\$t" ] &&
+			/bin/busybox grep -E "^\${n##*/} " /proc/slabinfo
+	done
+}
+echo MEMSIM-SLABINFO-END
+INIT
+}
+
+# The ground truth /init prints just before the dump, for every scenario: /proc/meminfo whole,
+# /proc/vmallocinfo summed by caller (the top 30 by bytes) and /proc/slabinfo whole, each
+# between MEMSIM-*-BEGIN and MEMSIM-*-END markers; the end marker says how many lines came
+# (write_manifest.py checks it).  Kernel messages stay off the console meanwhile (console
+# log level 1), so that none splits a line, and the level is put back after.  Takes
+# 0.3-0.5 s under TCG, most of it the serial console.
+#
+# A vmallocinfo line is "0xSTART-0xEND SIZE [CALLER [MODULE]] [pages=N] [phys=..] [flags]";
+# SIZE counts the guard page of an area that has one, pages=N only the pages it maps.  The
+# caller is printed as %pS: "symbol+0xOFF/0xLEN [module]", kept as "symbol [module]"; lazily
+# freed areas are "unpurged vm_area", vm_map_ram's areas "vm_map_ram"; an area with no
+# caller counts under "-".
+ground_truth_script() {
+	cat <<'CAPTURE'
+memsim_up() { /bin/busybox cut -d" " -f1 /proc/uptime; }
+memsim_t0=$(memsim_up)
+memsim_level=$(/bin/busybox cut -f1 /proc/sys/kernel/printk)
+echo 1 >/proc/sys/kernel/printk
+# Fold the per-cpu vmstat deltas into the global counters /proc/meminfo reads (and the dump
+# holds): without it Shmem, for one, lags the pages just written by up to a few hundred kB.
+echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
+echo MEMSIM-MEMINFO-BEGIN
+/bin/busybox awk '{ print } END { print "MEMSIM-MEMINFO-END lines=" NR }' /proc/meminfo
+echo MEMSIM-VMALLOC-BEGIN
+/bin/busybox awk '
+	{
+		c = "-"
+		if ($3 == "unpurged") c = "unpurged vm_area"
+		else if ($3 == "vm_map_ram") c = "vm_map_ram"
+		else if (NF >= 3 && $3 !~ /^(pages|phys)=/ && $3 !~ /^(ioremap|vmalloc|vmap|user|vpages|dma-coherent|N[0-9]+=)/) {
+			c = $3
+			sub(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, "", c)
+			if ($4 ~ /^\[.*\]$/) c = c " " $4
+		}
+		p = 0
+		for (i = 3; i <= NF; i++) if ($i ~ /^pages=[0-9]+$/) p = substr($i, 7)
+		if (!(c in areas)) callers++
+		areas[c]++; bytes[c] += $2; pages[c] += p
+		all_areas++; all_bytes += $2; all_pages += p
+	}
+	END {
+		for (c in areas) printf "%.0f %d %.0f %s\n", bytes[c], areas[c], pages[c], c >"/memsim-vmalloc"
+		printf "callers=%d areas=%d bytes=%.0f pages=%.0f\n", callers, all_areas, all_bytes, all_pages >"/memsim-vmalloc-total"
+	}' /proc/vmallocinfo
+/bin/busybox sort -k1,1nr -k4 /memsim-vmalloc | /bin/busybox head -n 30
+echo "MEMSIM-VMALLOC-END $(/bin/busybox cat /memsim-vmalloc-total)"
+/bin/busybox rm -f /memsim-vmalloc /memsim-vmalloc-total
+echo MEMSIM-SLABINFO-ALL-BEGIN
+/bin/busybox awk '{ print } END { print "MEMSIM-SLABINFO-ALL-END lines=" NR }' /proc/slabinfo
+echo "$memsim_level" >/proc/sys/kernel/printk
+echo "MEMSIM-GROUND-TRUTH $memsim_t0 $(memsim_up)"
+CAPTURE
 }
 
 # In-guest kdump (scenarios with "kdump_in_guest"): the dump is made the way kdump-tools
@@ -288,8 +370,10 @@ make_initrd() {
 	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
 	cp /bin/busybox "$root/bin/busybox"
 	cp "$payload" "$root/"
-	local setup slab head tail
-	slab=$(scen_field "$scen" cache)
+	local setup head tail slabinfo=
+	if [ "$(scen_kind "$scen")" = slab ]; then
+		slabinfo=$(slabinfo_script "$(scen_field "$scen" cache)")
+	fi
 	if [ -z "$kig" ]; then
 		cp "$k/qemu_fw_cfg.ko" "$root/"
 		setup=$(setup_line "$scen")
@@ -310,7 +394,10 @@ while true; do /bin/busybox sleep 1000; done'
 	[ "$(/bin/busybox cat /sys/kernel/kexec_crash_loaded)" = 1 ] ||
 	{ echo MEMSIM-SETUP-FAILED: kexec -p; /bin/busybox poweroff -f; }'
 		# The crash: the kernel kexecs into the capture kernel, which writes the dumps.
+		# The serial console is still sending what /init wrote (the ground truth is some 20 kB)
+		# when write() returns, and the panic cuts it short: give it a second to drain.
 		tail='echo "MEMSIM-READY $(/bin/busybox cut -d" " -f1 /proc/uptime)"
+/bin/busybox sleep 1
 echo c >/proc/sysrq-trigger'
 	fi
 	cat >"$root/init" <<INIT
@@ -319,16 +406,8 @@ echo c >/proc/sysrq-trigger'
 /bin/busybox mount -t sysfs sys /sys
 $head
 $setup
-echo MEMSIM-SLABINFO-BEGIN
-# A cache merged into another has no line of its own: print the line of the one it joined.
-/bin/busybox grep -E '^($slab) ' /proc/slabinfo || {
-	t=\$(/bin/busybox readlink /sys/kernel/slab/$slab)
-	for n in /sys/kernel/slab/*; do
-		[ -n "\$t" ] && [ "\$(/bin/busybox readlink \$n)" = "\$t" ] &&
-			/bin/busybox grep -E "^\${n##*/} " /proc/slabinfo
-	done
-}
-echo MEMSIM-SLABINFO-END
+$slabinfo
+$(ground_truth_script)
 $tail
 INIT
 	chmod +x "$root/init"

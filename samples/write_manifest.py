@@ -3,8 +3,13 @@
 
   write_manifest.py OUT_DIR SCENARIO_JSON KERNEL_JSON SERIAL_LOG
 
-SERIAL_LOG holds the guest's /proc/slabinfo lines for the scenario's caches between the
-markers MEMSIM-SLABINFO-BEGIN and MEMSIM-SLABINFO-END, captured just before the dump.
+SERIAL_LOG holds what the guest's /init printed just before the dump: for a slab scenario
+the /proc/slabinfo line of its cache between MEMSIM-SLABINFO-BEGIN and MEMSIM-SLABINFO-END;
+for every scenario /proc/meminfo (MEMSIM-MEMINFO-BEGIN/END), /proc/vmallocinfo summed by
+caller, the top 30 by bytes (MEMSIM-VMALLOC-BEGIN/END), and /proc/slabinfo whole
+(MEMSIM-SLABINFO-ALL-BEGIN/END).  Each of the three END markers says how many lines came
+before it; a block that lost a line (or never came) fails the manifest rather than give a
+wrong ground truth.
 """
 import json
 import os
@@ -12,21 +17,120 @@ import re
 import sys
 
 FIELDS = ["active_objs", "num_objs", "objsize", "objperslab", "pagesperslab"]
+VMALLOC_TOP = 30
 
 
-def slabinfo(serial, cache):
-    lines, inside = [], False
-    for raw in open(serial, errors="replace"):
-        line = raw.strip().replace("\r", "")
+def serial_lines(serial):
+    return [raw.strip().replace("\r", "") for raw in open(serial, errors="replace")]
+
+
+def block(lines, name):
+    """The lines between MEMSIM-NAME-BEGIN and MEMSIM-NAME-END (the last such block), and the
+    end marker's key=value words."""
+    begin, end = f"MEMSIM-{name}-BEGIN", f"MEMSIM-{name}-END"
+    got, inside, found = [], False, None
+    for line in lines:
+        if begin in line:
+            inside, got = True, []
+        elif end in line and inside:
+            inside = False
+            words = line[line.index(end) + len(end):].split()
+            found = (got, dict(w.split("=", 1) for w in words if "=" in w))
+        elif inside:
+            got.append(line)
+    if found is None:
+        raise SystemExit(f"no {begin} ... {end} block in the serial log")
+    return found
+
+
+def parse_slabinfo_line(line):
+    f = line.split()
+    if len(f) < 6 or "slabdata" not in f:
+        return None
+    try:
+        parsed = {"name": f[0], **{k: int(v) for k, v in zip(FIELDS, f[1:6])}}
+        i = f.index("slabdata")
+        parsed["active_slabs"], parsed["num_slabs"] = int(f[i + 1]), int(f[i + 2])
+    except (ValueError, IndexError):
+        return None
+    return parsed
+
+
+def meminfo(lines):
+    """Every /proc/meminfo field: kB, or a count (HugePages_*), as /proc/meminfo prints it."""
+    got, end = block(lines, "MEMINFO")
+    out = {}
+    for line in got:
+        m = re.fullmatch(r"([A-Za-z0-9_()]+):\s+(\d+)(?: kB)?", line)
+        if m:
+            out[m.group(1)] = int(m.group(2))
+    if len(out) != int(end.get("lines", -1)):
+        raise SystemExit(f"/proc/meminfo: {end.get('lines')} lines printed, {len(out)} read")
+    return out
+
+
+def vmalloc_callers(lines):
+    """/proc/vmallocinfo by caller ("symbol [module]"), the top VMALLOC_TOP by bytes: areas,
+    bytes (vmallocinfo's sizes, guard pages included) and pages (its pages=N); and the totals
+    over every area."""
+    got, end = block(lines, "VMALLOC")
+    callers = []
+    for line in got:
+        m = re.fullmatch(r"(\d+) (\d+) (\d+) (.+)", line)
+        if m:
+            callers.append({"caller": m.group(4), "areas": int(m.group(2)),
+                            "bytes": int(m.group(1)), "pages": int(m.group(3))})
+    try:
+        total = {k: int(end[k]) for k in ("callers", "areas", "bytes", "pages")}
+    except (KeyError, ValueError):
+        raise SystemExit(f"/proc/vmallocinfo: no totals after MEMSIM-VMALLOC-END ({end})")
+    if len(callers) != min(VMALLOC_TOP, total["callers"]):
+        raise SystemExit(f"/proc/vmallocinfo: {min(VMALLOC_TOP, total['callers'])} callers "
+                         f"printed, {len(callers)} read")
+    callers.sort(key=lambda c: (-c["bytes"], c["caller"]))
+    return callers, total
+
+
+def slabinfo_all(lines):
+    """Every cache's /proc/slabinfo line, parsed."""
+    got, end = block(lines, "SLABINFO-ALL")
+    caches = [p for p in map(parse_slabinfo_line, got) if p]
+    # The two header lines ("slabinfo - version", "# name ...") are no cache.
+    headers = sum(1 for line in got if line.startswith(("slabinfo - version", "# name")))
+    if len(caches) + headers != int(end.get("lines", -1)):
+        raise SystemExit(f"/proc/slabinfo: {end.get('lines')} lines printed, "
+                         f"{len(caches) + headers} read")
+    return caches
+
+
+def check_leak(scen, m):
+    """The leak a non-slab scenario planted must show in the guest's own accounting."""
+    kind, facts = scen.get("kind", "slab"), scen.get("facts", {})
+    if kind == "vmalloc":
+        want = facts["vmalloc_caller"]
+        hit = [c for c in m["vmalloc_callers"] if c["caller"].split()[0] == want]
+        if not hit or hit[0]["areas"] != facts["vmalloc_areas"] or \
+                hit[0]["pages"] * 4096 != facts["leak_bytes"]:
+            raise SystemExit(f"/proc/vmallocinfo shows no {facts['vmalloc_areas']} areas of "
+                             f"{facts['leak_bytes']} bytes in all from {want}: {hit}")
+    elif kind == "shmem":
+        if m["meminfo"].get("Shmem", 0) * 1024 < facts["shmem_leak_bytes"]:
+            raise SystemExit(f"/proc/meminfo Shmem {m['meminfo'].get('Shmem')} kB is less "
+                             f"than the {facts['shmem_leak_bytes']} bytes written to tmpfs")
+
+
+def slabinfo(lines, cache):
+    got, inside = [], False
+    for line in lines:
         if "MEMSIM-SLABINFO-BEGIN" in line:
-            inside, lines = True, []
+            inside, got = True, []
         elif "MEMSIM-SLABINFO-END" in line:
             inside = False
         elif inside:
-            lines.append(line)
+            got.append(line)
     # The cache's own line, else (a cache merged into another) the line of the one it joined.
     for want in (cache, None):
-        for line in lines:
+        for line in got:
             f = line.split()
             if f and "slabdata" in f and (want is None or f[0] == want):
                 parsed = {k: int(v) for k, v in zip(FIELDS, f[1:6])}
@@ -54,13 +158,14 @@ def dumps(out, scen):
 
 def main(out, scen_json, kernel_json, serial):
     scen, kern = json.loads(scen_json), json.loads(kernel_json)
-    line, parsed = slabinfo(serial, scen["cache"])
+    kind = scen.get("kind", "slab")
+    lines = serial_lines(serial)
     made, levels = dumps(out, scen)
-    if line is None:
-        raise SystemExit(f"no /proc/slabinfo line for {scen['cache']} in {serial}")
     m = {
         "scenario": scen["name"],
         "description": scen["description"],
+        # What the scenario leaks: slab (a cache's objects), vmalloc, pages or shmem.
+        "kind": kind,
         "kernel": kern["version"],
         "generation": kern["generation"],
         "vmlinux": kern["vmlinux"],
@@ -68,16 +173,35 @@ def main(out, scen_json, kernel_json, serial):
         "modules": [] if scen.get("program") else
                    [{"name": "memsim_leak", "path": os.path.join(out, "memsim_leak.ko")}],
         "dumps": made,
-        "cache": scen["cache"],
-        "planted": scen["planted"],
-        "owner_struct": scen.get("owner_struct"),
-        "owner_origin": scen.get("owner_origin"),
         "facts": scen.get("facts", {}),
-        # The cache memsim walks: the scenario's, or the one SLUB merged it into.
-        "walked_cache": parsed["name"],
-        "slabinfo_line": line,
-        "slabinfo": parsed,
     }
+    if kind == "slab":
+        line, parsed = slabinfo(lines, scen["cache"])
+        if line is None:
+            raise SystemExit(f"no /proc/slabinfo line for {scen['cache']} in {serial}")
+        m.update({
+            "cache": scen["cache"],
+            "planted": scen["planted"],
+            "owner_struct": scen.get("owner_struct"),
+            "owner_origin": scen.get("owner_origin"),
+            # The cache memsim walks: the scenario's, or the one SLUB merged it into.
+            "walked_cache": parsed["name"],
+            "slabinfo_line": line,
+            "slabinfo": parsed,
+        })
+    # The guest's own accounting just before the dump, for every scenario.
+    callers, vm_total = vmalloc_callers(lines)
+    m["meminfo"] = meminfo(lines)
+    m["vmalloc_callers"] = callers
+    m["vmalloc_total"] = vm_total
+    m["slabinfo_all"] = slabinfo_all(lines)
+    check_leak(scen, m)
+    t = [l.split() for l in lines if l.startswith("MEMSIM-GROUND-TRUTH ")]
+    top = ", ".join(f"{c['caller']} {c['bytes']}" for c in callers[:3])
+    print(f"{scen['name']}: ground truth: {len(m['meminfo'])} meminfo fields, "
+          f"{vm_total['callers']} vmalloc callers ({vm_total['areas']} areas; top: {top}), "
+          f"{len(m['slabinfo_all'])} caches" +
+          (f"; captured in {float(t[-1][2]) - float(t[-1][1]):.2f} s" if t and len(t[-1]) == 3 else ""))
     if levels is not None:
         # makedumpfile's dump level: which kinds of pages the dump left out (31: zero pages,
         # page cache, private cache, user pages and free pages; slab pages stay).
