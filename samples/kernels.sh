@@ -154,11 +154,12 @@ crash_for() {
 	fi
 }
 
-# The scenarios made for KERNEL by default: all on 6.1; on the others, the ones whose cache
-# is the same on every generation (kmalloc-cg-* only exists since 5.14).
+# The scenarios made for KERNEL by default: all on 6.1; on the others, the slab ones whose
+# cache is the same on every generation (kmalloc-cg-* only exists since 5.14) and the three
+# that leak outside the slab allocator.
 kernel_scenarios() {
 	case "$1" in
 	6.1) "$(dirname "${BASH_SOURCE[0]}")/make-samples.sh" --list ;;
-	*) printf '%s\n' kmalloc32-fn chain epoll-items ;;
+	*) printf '%s\n' kmalloc32-fn chain epoll-items vmalloc-leak page-leak shmem-leak ;;
 	esac
 }

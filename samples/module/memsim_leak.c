@@ -4,13 +4,23 @@
  *
  *   insmod memsim_leak.ko scenario=kmalloc32-fn|chain|stale|dedicated|patterns|mixed|idle
  *          [count=N] [keep=0]
+ *   insmod memsim_leak.ko scenario=vmalloc count=N [size=BYTES]
+ *   insmod memsim_leak.ko scenario=pages count=N
  *
  * Every planted object stays allocated and reachable from a vmalloc'd array (which is not in
  * any slab cache), so the dump holds them exactly as a leak would.  keep=0 records no pointer
  * at all (a real leak): the array costs 16 bytes an object, 1.6 GB for the benchmark's
  * hundred million.  stale frees half of what it planted and needs the array.
+ *
+ * Two leaks outside the slab allocator: vmalloc makes N vmalloc areas of size bytes (64 KiB
+ * by default) from leak_vmalloc_buffers, which /proc/vmallocinfo names as their caller;
+ * pages takes N order-0 pages from the page allocator in leak_pages and holds nothing but the
+ * reference (no LRU, no mapping, no list through page->lru): pages no counter of
+ * /proc/meminfo accounts for.  Either fails to load, planting nothing, if one allocation fails.
  */
+#include <linux/gfp.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -23,6 +33,8 @@ static unsigned long count;
 module_param(count, ulong, 0444);
 static bool keep = true;
 module_param(keep, bool, 0444);
+static unsigned long size = 65536;
+module_param(size, ulong, 0444);
 
 /* kmalloc32-fn: a callback, an empty list, a counter. 32 bytes. */
 struct leak_fn_entry {
@@ -411,12 +423,72 @@ static int plant_dedicated(unsigned long n)
 	return 0;
 }
 
+/*
+ * vmalloc: N areas, each recorded in a kmalloc'd array (8 KiB for 1024), not in a vmalloc'd
+ * one, so that every area of the module's but that array's is one of the leak.  noinline:
+ * vmalloc records its caller's address, which must be this function's.
+ */
+static void **vmalloc_bufs;
+
+static noinline int leak_vmalloc_buffers(unsigned long n, unsigned long bytes)
+{
+	unsigned long i;
+
+	vmalloc_bufs = kcalloc(n, sizeof(*vmalloc_bufs), GFP_KERNEL);
+	if (!vmalloc_bufs)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		vmalloc_bufs[i] = vmalloc(bytes);
+		if (!vmalloc_bufs[i])
+			goto fail;
+		/* Touch every page, as a user of the buffer would: the pages are there anyway. */
+		memset(vmalloc_bufs[i], 0x5a, bytes);
+	}
+	return 0;
+fail:
+	while (i--)
+		vfree(vmalloc_bufs[i]);
+	kfree(vmalloc_bufs);
+	vmalloc_bufs = NULL;
+	return -ENOMEM;
+}
+
+/* pages: N order-0 pages, their struct page pointers in a vmalloc'd array. */
+static struct page **leaked_pages;
+
+static noinline int leak_pages(unsigned long n)
+{
+	unsigned long i;
+
+	leaked_pages = vmalloc(n * sizeof(*leaked_pages));
+	if (!leaked_pages)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		leaked_pages[i] = alloc_page(GFP_KERNEL);
+		if (!leaked_pages[i])
+			goto fail;
+		if (i % 65536 == 65535)
+			cond_resched();
+	}
+	return 0;
+fail:
+	while (i--)
+		__free_page(leaked_pages[i]);
+	vfree(leaked_pages);
+	leaked_pages = NULL;
+	return -ENOMEM;
+}
+
 static int __init memsim_leak_init(void)
 {
 	unsigned long n = count;
 
 	if (!strcmp(scenario, "idle"))
 		return 0;
+	if (!strcmp(scenario, "vmalloc"))
+		return n && size ? leak_vmalloc_buffers(n, size) : -EINVAL;
+	if (!strcmp(scenario, "pages"))
+		return n ? leak_pages(n) : -EINVAL;
 	if (!n)
 		n = 100000;
 	if (!keep && !strcmp(scenario, "stale"))
