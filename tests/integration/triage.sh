@@ -7,22 +7,31 @@
 # guest's /proc/meminfo Slab; and the text form must name the top suspect with the command
 # for its full report.
 #
-#   tests/integration/triage.sh [SCENARIO...]     (default: every slab scenario)
+#   tests/integration/triage.sh [SCENARIO...]     (default: every slab scenario of KERNEL)
 #
-# Environment: MEMSIM_SO tests another build than this tree's extension/memsim.so;
-# MEMSIM_TEST_OUT is where the commands and the crash logs go (build/integration by default).
+# Environment: KERNEL (5.10, 6.1 the default, 6.12, 7.x) selects the sample generation and the
+# crash that opens it (samples/kernels.sh); MEMSIM_SO tests another build than the one
+# build-so.sh makes for it; MEMSIM_TEST_OUT is where the commands and the crash logs go
+# (build/integration by default; under the cache for another generation's chroot crash).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-export KERNEL=6.1	# the host's crash, the host's generation
-out=${MEMSIM_TEST_OUT:-$top/build/integration}/triage
+export KERNEL=${KERNEL:-6.1}
+. "$top/samples/kernels.sh"
+if [ -n "$(kernel_crash_suite "$KERNEL")" ]; then
+	out=$memsim_cache/build/integration/$KERNEL/triage	# the chroot sees the cache
+else
+	out=${MEMSIM_TEST_OUT:-$top/build/integration}/$KERNEL/triage
+fi
 mkdir -p "$out"
 so=${MEMSIM_SO:-$("$top/tests/integration/build-so.sh" "$KERNEL")} || {
 	echo "FAIL triage: cannot build memsim.so"; echo "triage: 0 passed, 1 failed"; exit 1; }
 
 if [ $# -eq 0 ]; then
-	set -- $(python3 -c 'import json,sys
-for s in json.load(open(sys.argv[1])):
-    if not s.get("bench") and s.get("kind", "slab") == "slab" and s.get("cache"): print(s["name"])' \
+	set -- $(kernel_scenarios "$KERNEL" | python3 -c 'import json,sys
+kinds = {s["name"]: s for s in json.load(open(sys.argv[1]))}
+for n in sys.stdin.read().split():
+    s = kinds.get(n, {})
+    if not s.get("bench") and s.get("kind", "slab") == "slab" and s.get("cache"): print(n)' \
 		"$top/samples/scenarios.json")
 fi
 
@@ -53,7 +62,8 @@ print(m["vmlinux"], d.get("elf") or d.get("kdump") or next(iter(d.values())))' "
 		echo "quit"
 	} >"$cmds"
 	t0=$(date +%s)
-	timeout 900 crash -s "$vmlinux" "$dump" <"$cmds" >"$log" 2>&1
+	timeout 900 bash -c '. "$1"; crash_for "$2" "$3" "$4" "$5"' _ "$top/samples/kernels.sh" \
+		"$KERNEL" "$vmlinux" "$dump" "$cmds" >"$log" 2>&1
 	if python3 - "$log" "$mark" "$manifest" "$top/docs" "$scen" <<'EOF'
 import json, sys
 
@@ -173,5 +183,5 @@ EOF
 	fi
 	echo "triage/$scen: crash log $log; $(($(date +%s) - t0)) s"
 done
-echo "triage: $passed passed, $failed failed"
+echo "triage ($KERNEL): $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
