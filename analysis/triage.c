@@ -211,7 +211,7 @@ int ms_triage_describe(const struct ms_token *tok, const uint64_t *val, size_t n
 		       char *buf, size_t len)
 {
 	char item[200], name[160], text[48];
-	int found = 0, items = 0;
+	int found = 0, items = 0, full = 0;
 	size_t i, step;
 
 	if (!len)
@@ -268,11 +268,14 @@ int ms_triage_describe(const struct ms_token *tok, const uint64_t *val, size_t n
 			continue;
 		if (tok[i].kind != MS_TOK_SLAB)
 			found = 1;
-		if (items == MS_TRIAGE_DESC_ITEMS || !add_item(buf, len, item))
-			break;
-		items++;
+		/* Full: keep looking, since whether the object is informative must not
+		 * depend on the room to describe it. */
+		if (!full && (items == MS_TRIAGE_DESC_ITEMS || !add_item(buf, len, item)))
+			full = 1;
+		else if (!full)
+			items++;
 	}
-	if (buf[0])
+	if (buf[0] || found)
 		return found;
 	/* Nothing typed: the kinds of the first words. */
 	for (i = 0; i < nr && i < 8; i++)
