@@ -127,7 +127,7 @@ static const struct numeric_option {
 	{ 'd', "depth", 0, MS_FOLLOW_MAX_DEPTH },
 };
 
-#define SYNOPSIS_LINE "memsim [-bfjlst] [-S slabs] [-n top] [-m MiB] [-d depth] cache | -a | -i | -V"
+#define SYNOPSIS_LINE "memsim [-bfjlst] [-S slabs] [-n top] [-m MiB] [-d depth] cache | -a | -V"
 
 static const struct numeric_option *numeric_option(int c)
 {
@@ -242,13 +242,10 @@ static int parse_options(struct memsim_options *opt)
 	char range[64];
 
 	opterr = 0;	/* getopt's own messages come with the usage: ours are one line */
-	while (ok && (c = getopt(argcnt, args, ":abfijlstVS:n:m:d:")) != EOF) {
+	while (ok && (c = getopt(argcnt, args, ":abfjlstVS:n:m:d:")) != EOF) {
 		switch (c) {
 		case 'a':
 			opt->all_caches = 1;
-			break;
-		case 'i':
-			opt->meminfo = 1;
 			break;
 		case 'V':
 			opt->version = 1;
@@ -303,10 +300,10 @@ static int parse_options(struct memsim_options *opt)
 			ok = 0;
 			break;
 		}
-		if (ok && strchr("abilsV", c) && !mode)
+		if (ok && strchr("ablsV", c) && !mode)
 			mode = c;
-		else if (ok && strchr("abilsV", c) && mode != c &&
-			 (strchr("aiV", c) || strchr("aiV", mode))) {
+		else if (ok && strchr("ablsV", c) && mode != c &&
+			 (strchr("aV", c) || strchr("aV", mode))) {
 			error(INFO, "-%c and -%c: one at a time\n", mode, c);
 			ok = 0;
 		}
@@ -324,14 +321,12 @@ static int parse_options(struct memsim_options *opt)
 		}
 		return 1;
 	}
-	if (mode == 'a' || mode == 'i') {
-		/* -a: -n (suspects), -m and -d shape the suspects' analysis; -i: only -j, -t. */
-		const char *fits = mode == 'a' ? "ajtnmd" : "ijt";
-
+	if (mode == 'a') {
+		/* -n (suspects), -m and -d shape the suspects' analysis. */
 		for (r = seen; *r; r++)
-			if (!strchr(fits, *r)) {
-				error(INFO, "-%c: not with -%c (%s)\n", *r, mode, mode == 'a' ?
-				      "-a takes -j, -t, -n suspects, -m and -d" : "-i takes -j and -t");
+			if (!strchr("ajtnmd", *r)) {
+				error(INFO, "-%c: not with -a (-a takes -j, -t, -n suspects, -m and "
+				      "-d)\n", *r);
 				return 0;
 			}
 		if (args[optind]) {
@@ -385,8 +380,6 @@ void cmd_memsim(void)
 	take_sigint();
 	if (opt.all_caches)
 		memsim_triage(&layout, &opt, &stop_requested);
-	else if (opt.meminfo)
-		memsim_meminfo(&layout, &opt, &stop_requested);
 	else
 		memsim_run(&layout, &opt, &stop_requested);
 	give_back_sigint();
@@ -395,7 +388,7 @@ void cmd_memsim(void)
 static char *help_memsim[] = {
 	"memsim",
 	"find what fills a slab cache: the dominant object pattern and its owner",
-	"[-bfjlst] [-S slabs] [-n top] [-m MiB] [-d depth] cache | -a | -i | -V",
+	"[-bfjlst] [-S slabs] [-n top] [-m MiB] [-d depth] cache | -a | -V",
 	"  Walks every slab of a SLUB cache (full slabs too, which \"kmem -S\" cannot",
 	"  list), separates allocated from free objects exactly, clusters the allocated",
 	"  objects by content, and reports the dominant pattern: its share of the cache,",
@@ -411,7 +404,7 @@ static char *help_memsim[] = {
 	"              in full and shown in brief: cluster, owner guess, verdict, and",
 	"              the memsim CACHE command for the full report.  Takes -j, -t,",
 	"              -n, -m and -d (the last two for the suspects' scans).",
-	"          -V  print memsim's version.",
+	"          -V  print this build's version: memsim " MEMSIM_VERSION ".",
 	"          -s  summary only: walk and count, no clustering.",
 	"          -l  list every slab walked (address, memory, objects, allocated, free,",
 	"              whose active slab it is), then the summary; full slabs included.",

@@ -14,7 +14,6 @@ struct memsim_options {
 	const char *cache;
 	int include_free, json, summary_only, timing;
 	int all_caches;		/* -a: rank every cache */
-	int meminfo;		/* -i: where the memory went */
 	int top_given;		/* -n was given */
 	int version;		/* -V: print the version */
 	unsigned brief_rank;	/* > 0: the brief report of suspect number brief_rank (-a) */
@@ -33,9 +32,5 @@ void memsim_analyse_cache(const struct slub_layout *l, const struct cache_info *
 /* -a: every cache in one memory-map pass, ranked; the top suspects in short. */
 void memsim_triage(const struct slub_layout *l, const struct memsim_options *opt,
 		   volatile int *stop);
-
-/* -i: where the memory went, every page accounted for and cross-checked. */
-void memsim_meminfo(const struct slub_layout *l, const struct memsim_options *opt,
-		    volatile int *stop);
 
 #endif

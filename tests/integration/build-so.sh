@@ -16,6 +16,6 @@ ensure_chroot "$suite" >&2
 b=$memsim_cache/build/memsim-$suite
 rm -rf "$b/src"
 mkdir -p "$b/src"
-cp -r "$top/Makefile" "$top/analysis" "$top/extension" "$b/src/"
+cp -r "$top/Makefile" "$top/VERSION" "$top/analysis" "$top/extension" "$b/src/"
 chroot_run "$suite" make -s -C "$b/src" BUILD="$b/obj" SO="$b/memsim.so" "$b/memsim.so" >&2
 echo "$b/memsim.so"
