@@ -372,7 +372,8 @@ static void test_describe_other_cache(void)
 	val[1] = 0;
 	tok[2] = TOK(MS_TOK_SLAB, FK_CACHE_B);
 	val[2] = FK_SLABS_B + 0x60;
-	describe(tok, val, 3, buf, sizeof(buf));
+	/* Named, but no typed evidence (triage.h's list leaves other caches' pointers out). */
+	CU_ASSERT_EQUAL(describe(tok, val, 3, buf, sizeof(buf)), 0);
 	CU_ASSERT_STRING_EQUAL(buf, "-> kmalloc-96 +0x10");
 	/* A cache the callback cannot name says nothing: the kinds instead. */
 	tok[2].arg = FK_CACHE_A;
@@ -1257,12 +1258,20 @@ static void test_tokenize_prefix(void)
 			CU_ASSERT_EQUAL(ptok[0].arg, 88);
 		}
 	}
-	/* A partial trailing word comes only with the whole object. */
+	/*
+	 * A partial trailing word comes only with the whole object, and is read as 4 bytes:
+	 * the bytes past the object (here 0x01, not text) are not part of it.  Retargeted
+	 * down from 96 bytes, the object has 4 words, not 12.
+	 */
 	CU_ASSERT_EQUAL(ms_tokenizer_retarget(p, FK_CACHE_A, 28), 0);
 	memset(obj, 0, sizeof(obj));
 	memcpy(obj + 24, "abcd", 4);
+	memset(obj + 28, 0x01, 4);
 	CU_ASSERT_EQUAL(ms_tokenize_prefix(p, obj, FK_SLABS_A, 3, ptok, pval), 3);
 	CU_ASSERT_EQUAL(ms_tokenize_prefix(p, obj, FK_SLABS_A, 4, ptok, pval), 4);
+	CU_ASSERT_EQUAL(ptok[3].kind, MS_TOK_ASCII);
+	CU_ASSERT_EQUAL(pval[3], 0x64636261);
+	CU_ASSERT_EQUAL(ms_tokenize_prefix(p, obj, FK_SLABS_A, 5, ptok, pval), 4);
 	CU_ASSERT_EQUAL(ptok[3].kind, MS_TOK_ASCII);
 	CU_ASSERT_EQUAL(ms_tokenize_prefix(p, obj, FK_SLABS_A, 64, ptok, pval), 4);
 	CU_ASSERT_EQUAL(ms_tokenize_prefix(p, obj, FK_SLABS_A, 0, ptok, pval), 0);
