@@ -154,7 +154,8 @@ mi = m.get("meminfo", {})
 if "Slab" in mi:
     # /proc/meminfo's Slab also counts kmalloc's large allocations (pages, no cache).
     slab = mi["Slab"] * 1024
-    check(0.90 * slab <= tot["bytes"] <= 1.01 * slab,
+    # Large kmallocs are 4-6 % of Slab on 6.1 samples, about 10 % on 7.x: a sanity bound.
+    check(0.85 * slab <= tot["bytes"] <= 1.01 * slab,
           f"slab bytes {tot['bytes']} against /proc/meminfo Slab {slab} "
           f"({100 * tot['bytes'] / slab:.1f}%)")
     if "SReclaimable" in mi:
