@@ -31,7 +31,7 @@ if [ $# -eq 0 ]; then
 kinds = {s["name"]: s for s in json.load(open(sys.argv[1]))}
 for n in sys.stdin.read().split():
     s = kinds.get(n, {})
-    if not s.get("bench") and s.get("kind", "slab") == "slab" and s.get("cache"): print(n)' \
+    if not s.get("bench") and s.get("kind", "slab") == "slab" and s.get("planted"): print(n)' \
 		"$top/samples/scenarios.json")
 fi
 
