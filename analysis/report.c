@@ -398,9 +398,17 @@ static void print_bars(FILE *out, const struct ms_report *rep)
 	}
 }
 
-static void print_guess(FILE *out, const struct ms_owner_guess *g, size_t rank, uint64_t addr)
+/* "     crash> struct NAME ADDR" for guess @g ("union NAME" and "struct NAME" kept as named). */
+static void print_struct_command(FILE *out, const struct ms_owner_guess *g, uint64_t addr)
 {
 	int prefixed = !strncmp(g->type_name, "struct ", 7) || !strncmp(g->type_name, "union ", 6);
+
+	fprintf(out, "     crash> %s%s %016" PRIx64 "\n", prefixed ? "" : "struct ", g->type_name,
+		addr);
+}
+
+static void print_guess(FILE *out, const struct ms_owner_guess *g, size_t rank, uint64_t addr)
+{
 	int module = g->origin[0] && strcmp(g->origin, "vmlinux");
 	size_t k;
 
@@ -410,8 +418,7 @@ static void print_guess(FILE *out, const struct ms_owner_guess *g, size_t rank, 
 		fprintf(out, "       %s\n", g->evidence[k]);
 	if (module)
 		fprintf(out, "     crash> mod -s %s\n", g->origin);
-	fprintf(out, "     crash> %s%s %016" PRIx64 "\n", prefixed ? "" : "struct ", g->type_name,
-		addr);
+	print_struct_command(out, g, addr);
 }
 
 static void print_owners(FILE *out, const struct ms_report *rep, const struct ms_cluster *d,
@@ -533,14 +540,11 @@ int ms_report_brief(const struct ms_report *rep, size_t rank, FILE *out)
 		}
 		if (rep->nr_guesses && rep->guesses) {
 			const struct ms_owner_guess *g = &rep->guesses[0];
-			int prefixed = !strncmp(g->type_name, "struct ", 7) ||
-				       !strncmp(g->type_name, "union ", 6);
 
 			fprintf(out, "  OWNER: %s (%s), %u bytes, score %.2f, margin %.2f%s\n",
 				g->type_name, g->origin[0] ? g->origin : "vmlinux", g->size,
 				g->score, g->margin, rep->nr_guesses > 1 ? "" : " (the only guess)");
-			fprintf(out, "     crash> %s%s %016" PRIx64 "\n", prefixed ? "" : "struct ",
-				g->type_name, d->rep_addr);
+			print_struct_command(out, g, d->rep_addr);
 		} else {
 			fprintf(out, "  OWNER: none: %s\n",
 				rep->owner_note && rep->owner_note[0] ? rep->owner_note :

@@ -25,6 +25,9 @@ struct memsim_options {
 void memsim_run(const struct slub_layout *l, const struct memsim_options *opt,
 		volatile int *stop);
 
+/* A monotonic clock in seconds, for -t. */
+double now_seconds(void);
+
 /* The full scan of one cache found already (the brief report with brief_rank). */
 void memsim_analyse_cache(const struct slub_layout *l, const struct cache_info *ci,
 			  const struct memsim_options *opt, volatile int *stop);

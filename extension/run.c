@@ -20,7 +20,6 @@
 #include "resolve.h"
 
 static void print_walk_notes(const struct walk_result *res);
-static double now_seconds(void);
 static void print_faults(const struct walk_result *res);
 
 static void count_slab(void *arg, const struct ms_slab_view *view)
@@ -381,7 +380,7 @@ static void print_summary(const struct walk_result *res)
 	ms_report_text(&rep, fp);
 }
 
-static double now_seconds(void)
+double now_seconds(void)
 {
 	struct timespec ts;
 

@@ -8,7 +8,6 @@
  * brief, with the command for the full report.
  */
 #include <string.h>
-#include <time.h>
 
 #include "defs.h"
 
@@ -59,14 +58,6 @@ static void run_free(void *p)
 	free(r->args);
 	free(r->order);
 	free(r);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* The per-cache state and the walk's arguments; 0 after saying why. */
@@ -170,7 +161,7 @@ void memsim_triage(const struct slub_layout *l, const struct memsim_options *opt
 	struct ms_triage_totals tot;
 	size_t unreadable = 0;
 	unsigned want = opt->top_given ? (unsigned)opt->top : TRIAGE_SUSPECTS;
-	double t0 = now_s(), t1;
+	double t0 = now_seconds(), t1;
 
 	if (!r) {
 		error(INFO, "out of memory\n");
@@ -196,7 +187,7 @@ void memsim_triage(const struct slub_layout *l, const struct memsim_options *opt
 	scan_keep_sigint();
 	ms_triage_finish(r->t);
 	ms_triage_rank(r->t, r->order);
-	t1 = now_s();
+	t1 = now_seconds();
 	if (opt->timing)
 		fprintf(fp, "triage: %zu caches, %lu slabs, %lu objects in one pass over the memory "
 			    "map: %.3f s (%.0f objects/s)\n", r->nr, (ulong)tot.slabs,
@@ -210,8 +201,8 @@ void memsim_triage(const struct slub_layout *l, const struct memsim_options *opt
 	if (opt->json)
 		ms_triage_json_end(fp);
 	if (opt->timing)
-		fprintf(fp, "triage: suspects analysed in %.3f s; %.3f s in all\n", now_s() - t1,
-			now_s() - t0);
+		fprintf(fp, "triage: suspects analysed in %.3f s; %.3f s in all\n", now_seconds() - t1,
+			now_seconds() - t0);
 out:
 	scan_space_free(r->sp);
 	r->sp = NULL;
