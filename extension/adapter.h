@@ -143,6 +143,29 @@ void scan_keep_sigint(void);
 /* Called for every slab walked, with its bytes and allocation bitmap. */
 typedef void (*slab_fn)(void *arg, const struct ms_slab_view *view);
 
+
+/*
+ * One pass over the memory map (memmap.c): each node's struct pages, MEMMAP_CHUNK_PAGES at a
+ * time into @buf (MEMMAP_CHUNK_PAGES x page_struct_size bytes), handed to @pages; struct pages
+ * that cannot be read go to @lost; @progress (may be NULL) after each chunk with the pages
+ * done.  Stops when *@stop is set.  Returns the pages walked (holes and losses included).
+ */
+#define MEMMAP_CHUNK_PAGES 32768UL	/* one 128 MiB section on x86_64 */
+
+struct memmap_pass {
+	const struct slub_layout *l;
+	volatile int *stop;
+	char *buf;
+	void (*pages)(void *arg, const char *pages, uint64_t first_addr, uint64_t first_pfn,
+		      uint64_t count);
+	void (*lost)(void *arg, uint64_t count);
+	void (*progress)(void *arg, uint64_t done);
+	void *arg;
+};
+
+uint64_t memmap_pages_total(void);
+uint64_t memmap_walk(const struct memmap_pass *mp);
+
 /*
  * Walk every slab of @ci: scan the memory map in large reads, read each slab with one read,
  * work out which objects are free, call @fn.  Stops early (summary.interrupted) when

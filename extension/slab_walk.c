@@ -17,8 +17,6 @@
 #include "adapter.h"
 #include "held.h"
 
-#define PAGES_PER_CHUNK 32768UL	/* struct pages per read: one 128 MiB section on x86_64 */
-
 struct cpu_freelist {
 	int cpu;
 	uint64_t slab;		/* struct slab (or page) address of the CPU's active slab */
@@ -493,9 +491,10 @@ static struct walker *walk_of(const struct scan *sc, uint64_t cache)
 	return NULL;
 }
 
-static void scan_pages(struct scan *sc, const char *pages, uint64_t first_page_addr,
+static void scan_pages(void *arg, const char *pages, uint64_t first_page_addr,
 		       uint64_t first_pfn, uint64_t count)
 {
+	struct scan *sc = arg;
 	const struct slub_layout *l = sc->l;
 	uint64_t i;
 
@@ -531,63 +530,22 @@ static void show_progress(struct scan *sc, int done)
 		(ulong)sc->slabs, (ulong)sc->objects, done ? "\n" : "");
 }
 
-static uint64_t page_struct_addr(const struct node_table *nt, const struct slub_layout *l,
-				 uint64_t pfn, uint64_t start_pfn)
+/* Struct pages that could not be read: any cache's slabs may have been there. */
+static void scan_lost(void *arg, uint64_t count)
 {
-	if (machdep->flags & VMEMMAP)
-		return VMEMMAP_VADDR + pfn * l->page_struct_size;
-	return nt->mem_map + (pfn - start_pfn) * l->page_struct_size;
-}
-
-/* Read @count struct pages from @addr; on failure retry page by page and count the losses. */
-static void scan_chunk(struct scan *sc, uint64_t addr, uint64_t pfn, uint64_t count)
-{
-	const struct slub_layout *l = sc->l;
-	uint64_t done, n;
+	struct scan *sc = arg;
 	size_t k;
 
-	if (readmem(addr, KVADDR, sc->pages, count * l->page_struct_size, "memsim struct pages",
-		    RETURN_ON_ERROR | QUIET)) {
-		scan_pages(sc, sc->pages, addr, pfn, count);
-		return;
-	}
-	for (done = 0; done < count && !*sc->stop; done += n) {
-		uint64_t a = addr + done * l->page_struct_size;
-		/* Up to the next page boundary of the memory map: a chunk need not start on one
-		 * (node 0 starts at pfn 1 on x86), and a read that straddles an unreadable page
-		 * must not lose the readable struct pages next to it. */
-		uint64_t to_boundary = (l->page_size - a % l->page_size) / l->page_struct_size;
-
-		n = to_boundary ? to_boundary : 1;
-		if (n > count - done)
-			n = count - done;
-		if (readmem(a, KVADDR, sc->pages, n * l->page_struct_size, "memsim struct pages",
-			    RETURN_ON_ERROR | QUIET))
-			scan_pages(sc, sc->pages, a, pfn + done, n);
-		else	/* any cache's slabs may have been there */
-			for (k = 0; k < sc->nr_walks; k++)
-				sc->walks[k]->sum->pages_unreadable += n;
-	}
+	for (k = 0; k < sc->nr_walks; k++)
+		sc->walks[k]->sum->pages_unreadable += count;
 }
 
-static void scan_node(struct scan *sc, const struct node_table *nt)
+static void scan_progress(void *arg, uint64_t done)
 {
-	uint64_t start = nt->start_paddr / sc->l->page_size, end = start + nt->size, pfn;
+	struct scan *sc = arg;
 
-	for (pfn = start; pfn < end && !*sc->stop; ) {
-		uint64_t chunk_end = (pfn / PAGES_PER_CHUNK + 1) * PAGES_PER_CHUNK;
-
-		if (chunk_end > end)
-			chunk_end = end;
-		/* A memory section with no memory has no struct pages: a hole, not a loss. */
-		scan_keep_sigint();
-		if (!IS_SPARSEMEM() || valid_section_nr(pfn_to_section_nr(pfn)))
-			scan_chunk(sc, page_struct_addr(nt, sc->l, pfn, start), pfn,
-				   chunk_end - pfn);
-		sc->pages_done += chunk_end - pfn;
-		pfn = chunk_end;
-		show_progress(sc, 0);
-	}
+	sc->pages_done = done;
+	show_progress(sc, 0);
 }
 
 /*
@@ -687,7 +645,6 @@ int slab_walk_caches(const struct slub_layout *l, const struct cache_info *cis, 
 	/* On the heap and registered: a crash error mid-walk must not lose its buffers. */
 	struct scan *sc = calloc(1, sizeof(*sc));
 	size_t k;
-	int n;
 
 	for (k = 0; k < nr; k++)
 		start_summary(l, &cis[k], opt, &res[k]);
@@ -700,7 +657,7 @@ int slab_walk_caches(const struct slub_layout *l, const struct cache_info *cis, 
 	sc->stop = stop;
 	held_take(sc, scan_free, "the walk buffers");
 	sc->walks = calloc(nr ? nr : 1, sizeof(*sc->walks));
-	sc->pages = malloc(PAGES_PER_CHUNK * l->page_struct_size);
+	sc->pages = malloc(MEMMAP_CHUNK_PAGES * l->page_struct_size);
 	sc->bitmap = calloc(ms_bitmap_words(0x7fff), sizeof(uint64_t)); /* objects:15 */
 	for (k = 0; sc->walks && k < nr; k++) {
 		struct walker *w = calloc(1, sizeof(*w));
@@ -721,10 +678,13 @@ int slab_walk_caches(const struct slub_layout *l, const struct cache_info *cis, 
 	for (k = 0; k < nr && !*stop; k++)
 		walker_init(sc->walks[k]);
 	qsort(sc->walks, sc->nr_walks, sizeof(*sc->walks), cmp_walk);
-	for (n = 0; n < vt->numnodes; n++)
-		sc->pages_total += vt->node_table[n].size;
-	for (n = 0; n < vt->numnodes && !*stop; n++)
-		scan_node(sc, &vt->node_table[n]);
+	sc->pages_total = memmap_pages_total();
+	if (!*stop) {
+		struct memmap_pass mp = { l, stop, sc->pages, scan_pages, scan_lost, scan_progress,
+					  sc };
+
+		sc->pages_done = memmap_walk(&mp);
+	}
 	show_progress(sc, 1);
 	for (k = 0; k < sc->nr_walks; k++) {
 		struct walker *w = sc->walks[k];
