@@ -401,7 +401,7 @@ void ms_triage_totals(const struct ms_triage *t, struct ms_triage_totals *tot)
 }
 
 /* @v bytes as kmem prints sizes: "512k", "3.1M", "1.2G". */
-static void human(uint64_t v, char *buf, size_t len)
+void ms_human_bytes(uint64_t v, char *buf, size_t len)
 {
 	if (v >= (1ULL << 30))
 		snprintf(buf, len, "%.1fG", v / (double)(1ULL << 30));
@@ -417,9 +417,9 @@ int ms_triage_text(const struct ms_triage *t, const size_t *order, size_t rows,
 	char b1[32], b2[32], b3[32];
 	size_t i, shown = 0, with = 0;
 
-	human(tot->bytes, b1, sizeof(b1));
-	human(tot->bytes_reclaimable, b2, sizeof(b2));
-	human(tot->bytes - tot->bytes_reclaimable, b3, sizeof(b3));
+	ms_human_bytes(tot->bytes, b1, sizeof(b1));
+	ms_human_bytes(tot->bytes_reclaimable, b2, sizeof(b2));
+	ms_human_bytes(tot->bytes - tot->bytes_reclaimable, b3, sizeof(b3));
 	fprintf(out, "SLAB CACHES: %zu, %" PRIu64 " slabs, %s (reclaimable %s, unreclaimable %s); "
 		     "%" PRIu64 " of %" PRIu64 " objects allocated%s\n", t->nr, tot->slabs, b1, b2,
 		b3, tot->allocated, tot->objects, tot->interrupted ? "; INTERRUPTED: counts cover "
@@ -457,7 +457,7 @@ int ms_triage_text(const struct ms_triage *t, const size_t *order, size_t rows,
 		with++;
 		if (rows && shown >= rows)
 			continue;
-		human(c->bytes, b1, sizeof(b1));
+		ms_human_bytes(c->bytes, b1, sizeof(b1));
 		fprintf(out, "%4zu  %016" PRIx64 "  %-20s %7u  %9" PRIu64 "  %9" PRIu64
 			     "  %5" PRIu64 "  %-6s  %-3s  %7.2f%%  %7.2f  %s\n", shown + 1, c->addr,
 			c->name, c->object_size, c->allocated, c->total, c->slabs, b1,

@@ -160,6 +160,9 @@ int ms_triage_json_begin(const struct ms_triage *t, const size_t *order,
 			 const struct ms_triage_totals *tot, FILE *out);
 int ms_triage_json_end(FILE *out);
 
+/* @v bytes for a column: "12.3M", "1.5G", "44k" (kB rounded up). */
+void ms_human_bytes(uint64_t v, char *buf, size_t len);
+
 /* The score of a cache from its dominant pattern (see the top of this file). */
 double ms_triage_score(uint64_t dominant, uint32_t stride, int general, int informative,
 		       int reclaimable);

@@ -127,7 +127,7 @@ static const struct numeric_option {
 	{ 'd', "depth", 0, MS_FOLLOW_MAX_DEPTH },
 };
 
-#define SYNOPSIS_LINE "memsim [-bfjlst] [-S slabs] [-n top] [-m MiB] [-d depth] cache | -a | -V"
+#define SYNOPSIS_LINE "memsim [-bfjlst] [-S slabs] [-n top] [-m MiB] [-d depth] cache | -a | -i | -V"
 
 static const struct numeric_option *numeric_option(int c)
 {
@@ -242,10 +242,13 @@ static int parse_options(struct memsim_options *opt)
 	char range[64];
 
 	opterr = 0;	/* getopt's own messages come with the usage: ours are one line */
-	while (ok && (c = getopt(argcnt, args, ":abfjlstVS:n:m:d:")) != EOF) {
+	while (ok && (c = getopt(argcnt, args, ":abfijlstVS:n:m:d:")) != EOF) {
 		switch (c) {
 		case 'a':
 			opt->all_caches = 1;
+			break;
+		case 'i':
+			opt->meminfo = 1;
 			break;
 		case 'V':
 			opt->version = 1;
@@ -300,10 +303,10 @@ static int parse_options(struct memsim_options *opt)
 			ok = 0;
 			break;
 		}
-		if (ok && strchr("ablsV", c) && !mode)
+		if (ok && strchr("abilsV", c) && !mode)
 			mode = c;
-		else if (ok && strchr("ablsV", c) && mode != c &&
-			 (strchr("aV", c) || strchr("aV", mode))) {
+		else if (ok && strchr("abilsV", c) && mode != c &&
+			 (strchr("aiV", c) || strchr("aiV", mode))) {
 			error(INFO, "-%c and -%c: one at a time\n", mode, c);
 			ok = 0;
 		}
@@ -317,6 +320,19 @@ static int parse_options(struct memsim_options *opt)
 	if (mode == 'V') {
 		if (strlen(seen) > 1 || args[optind]) {
 			error(INFO, "-V: alone (it prints the version and scans nothing)\n");
+			return 0;
+		}
+		return 1;
+	}
+	if (mode == 'i') {
+		for (r = seen; *r; r++)
+			if (!strchr("ijtn", *r)) {
+				error(INFO, "-%c: not with -i (-i takes -j, -t and -n vmalloc "
+				      "callers)\n", *r);
+				return 0;
+			}
+		if (args[optind]) {
+			error(INFO, "-i: takes no cache (%s given)\n", args[optind]);
 			return 0;
 		}
 		return 1;
@@ -378,7 +394,9 @@ void cmd_memsim(void)
 
 	stop_requested = 0;
 	take_sigint();
-	if (opt.all_caches)
+	if (opt.meminfo)
+		memsim_meminfo(&layout, &opt, &stop_requested);
+	else if (opt.all_caches)
 		memsim_triage(&layout, &opt, &stop_requested);
 	else
 		memsim_run(&layout, &opt, &stop_requested);
@@ -388,7 +406,7 @@ void cmd_memsim(void)
 static char *help_memsim[] = {
 	"memsim",
 	"find what fills a slab cache: the dominant object pattern and its owner",
-	"[-bfjlst] [-S slabs] [-n top] [-m MiB] [-d depth] cache | -a | -V",
+	"[-bfjlst] [-S slabs] [-n top] [-m MiB] [-d depth] cache | -a | -i | -V",
 	"  Walks every slab of a SLUB cache (full slabs too, which \"kmem -S\" cannot",
 	"  list), separates allocated from free objects exactly, clusters the allocated",
 	"  objects by content, and reports the dominant pattern: its share of the cache,",
@@ -404,6 +422,16 @@ static char *help_memsim[] = {
 	"              in full and shown in brief: cluster, owner guess, verdict, and",
 	"              the memsim CACHE command for the full report.  Takes -j, -t,",
 	"              -n, -m and -d (the last two for the suspects' scans).",
+	"          -i  where the memory went: the kernel's counters (MemTotal, MemFree,",
+	"              file pages, shmem, anon, slab reclaimable and unreclaimable,",
+	"              kernel stacks, page tables, vmalloc, per-cpu, hugetlb) beside",
+	"              what the memory map holds (every struct page classified by its",
+	"              flags, type and mapping), vmalloc grouped by caller from the",
+	"              vmap_area lists, the biggest slab caches, and unaccounted: pages",
+	"              in use that no row explains (where an alloc_pages() leak lands),",
+	"              grouped by shape with an example page.  A verdict names the",
+	"              largest consumer and the command to run next.  Takes -j, -t and",
+	"              -n (vmalloc callers shown, default 10).",
 	"          -V  print this build's version: memsim " MEMSIM_VERSION ".",
 	"          -s  summary only: walk and count, no clustering.",
 	"          -l  list every slab walked (address, memory, objects, allocated, free,",
@@ -454,6 +482,18 @@ static char *help_memsim[] = {
 	"    crash> memsim -s kmalloc-32",
 	"    CACHE             OBJSIZE  ALLOCATED     TOTAL  SLABS  SSIZE  NAME",
 	"    ffff888003041400       32     101939    102784    803     4k  kmalloc-32",
+	"",
+	"  Where the memory went, before any cache is named:",
+	"",
+	"    crash> memsim -i",
+	"    MEMORY: 469.8M in MemTotal; memory map: 131039 struct pages walked, 0 unreadable",
+	"    ROW                       BYTES        MAP    COUNTER  NOTE",
+	"    MemTotal                 469.8M     469.8M     469.8M  totalram_pages",
+	"    ...",
+	"    Unaccounted               64.7M      64.7M          -  in use, in no row: ...",
+	"    ...",
+	"    VERDICT: largest kernel consumer: 64.7M in use that no counter explains ...",
+	"    NEXT: kmem 0xfffffbf7c019ec80; search -k 0xfffffbf7c019ec80 (who holds it)",
 	"",
 	"  Which cache to look at first, and what is in it:",
 	"",

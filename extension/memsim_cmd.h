@@ -8,12 +8,17 @@
 
 #ifndef MEMSIM_VERSION
 #define MEMSIM_VERSION "unknown"
+/* -i: where the memory went: counters, vmalloc callers and the memory map classified. */
+void memsim_meminfo(const struct slub_layout *l, const struct memsim_options *opt,
+		    volatile int *stop);
+
 #endif
 
 struct memsim_options {
 	const char *cache;
 	int include_free, json, summary_only, timing;
 	int all_caches;		/* -a: rank every cache */
+	int meminfo;		/* -i: where the memory went */
 	int top_given;		/* -n was given */
 	int version;		/* -V: print the version */
 	unsigned brief_rank;	/* > 0: the brief report of suspect number brief_rank (-a) */
@@ -35,5 +40,9 @@ void memsim_analyse_cache(const struct slub_layout *l, const struct cache_info *
 /* -a: every cache in one memory-map pass, ranked; the top suspects in short. */
 void memsim_triage(const struct slub_layout *l, const struct memsim_options *opt,
 		   volatile int *stop);
+
+/* -i: where the memory went: counters, vmalloc callers and the memory map classified. */
+void memsim_meminfo(const struct slub_layout *l, const struct memsim_options *opt,
+		    volatile int *stop);
 
 #endif

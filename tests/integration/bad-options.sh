@@ -47,7 +47,7 @@ d-five|memsim -d 5 kmalloc-32|-d 5: between 0 and 4
 d-negative|memsim -d -1 kmalloc-32|-d -1: between 0 and 4
 d-suffix|memsim -d 1x kmalloc-32|-d 1x: not a decimal number
 d-missing|memsim kmalloc-32 -d|-d needs a value: -d depth, between 0 and 4
-unknown|memsim -x kmalloc-32|-x: no such option (memsim [-bfjlst] [-S slabs] [-n top] [-m MiB] [-d depth] cache | -a | -V)
+unknown|memsim -x kmalloc-32|-x: no such option (memsim [-bfjlst] [-S slabs] [-n top] [-m MiB] [-d depth] cache | -a | -i | -V)
 unknown-long|memsim --sample=4 kmalloc-32|--sample=4: no such option
 unknown-in-cluster|memsim -sq kmalloc-32|-q: no such option
 s-j|memsim -s -j kmalloc-32|-j: only for the clustering report, which -s does not print
@@ -62,7 +62,14 @@ two-caches|memsim kmalloc-32 kmalloc-64|one cache at a time: kmalloc-32 and kmal
 unknown-cache|memsim -s kmalloc-33|no slab cache named "kmalloc-33"; closest:
 a-cache|memsim -a kmalloc-32|-a: takes no cache (kmalloc-32 given)
 a-s|memsim -a -s|-a and -s: one at a time
-a-i|memsim -a -i|-i: no such option
+a-i|memsim -a -i|-a and -i: one at a time
+i-cache|memsim -i kmalloc-32|-i: takes no cache (kmalloc-32 given)
+i-s|memsim -i -s|-i and -s: one at a time
+i-f|memsim -i -f|-f: not with -i (-i takes -j, -t and -n vmalloc callers)
+i-d|memsim -i -d 1|-d: not with -i
+i-m|memsim -i -m 64|-m: not with -i
+i-n-zero|memsim -i -n 0|-n 0: between 1 and 64
+i-V|memsim -V -i|-V and -i: one at a time
 a-b|memsim -b -a|-b and -a: one at a time
 a-f|memsim -a -f|-f: not with -a (-a takes -j, -t, -n suspects, -m and -d)
 a-S|memsim -a -S 4|-S: not with -a
@@ -73,6 +80,7 @@ V-j|memsim -V -j|-V: alone (it prints the version and scans nothing)
 V-cache|memsim -V kmalloc-32|-V: alone
 ok-a|memsim -a -n 1 -d 0|
 ok-V|memsim -V|
+ok-i|memsim -i -n 3|
 ok-S-beyond|memsim -s -S 1000000 kmalloc-32|
 ok-S-one|memsim -s -S 1 kmalloc-32|
 ok-edges|memsim -n 64 -d 0 -m 1048576 kmalloc-32|
