@@ -16,6 +16,7 @@
 
 static const char *const class_names[MS_PG_NR] = {
 	[MS_PG_FREE] = "free",
+	[MS_PG_UNREF] = "unref",
 	[MS_PG_HUGETLB] = "hugetlb",
 	[MS_PG_SLAB] = "slab",
 	[MS_PG_SLAB_RECLAIMABLE] = "slab reclaimable",
@@ -85,7 +86,7 @@ enum ms_page_class ms_page_classify(const struct ms_page_rules *r, const struct 
 	if (typed(r, d, r->ty_large_kmalloc))
 		return MS_PG_LARGE_KMALLOC;
 	if (d->refcount == 0)	/* a compound head nobody holds is a hugetlb pool's free page */
-		return flag(d, r->pg_head) ? MS_PG_HUGETLB : MS_PG_FREE;
+		return flag(d, r->pg_head) ? MS_PG_HUGETLB : MS_PG_UNREF;
 	if (d->mapping & 1)	/* PAGE_MAPPING_ANON (and KSM) */
 		return MS_PG_ANON;
 	if (d->mapping & 2)	/* PAGE_MAPPING_MOVABLE: a non-LRU movable page */
@@ -405,7 +406,12 @@ static void verdict(struct ms_meminfo *m)
 			 m->top_unrec.bytes ? "; biggest cache " : "", m->top_unrec.name,
 			 m->top_unrec.bytes ? " (" : "", m->top_unrec.bytes ? b2 : "",
 			 m->top_unrec.bytes ? ")" : "");
-		consider(&best, c->slab_unrec, what, "memsim -a");
+		if (m->top_unrec.bytes)
+			snprintf(next, sizeof(next), "memsim -a (every cache ranked); memsim %s (the "
+				 "biggest unreclaimable cache)", m->top_unrec.name);
+		else
+			snprintf(next, sizeof(next), "memsim -a");
+		consider(&best, c->slab_unrec, what, next);
 	}
 	if (c->have_slab_rec) {
 		ms_human_bytes(c->slab_rec, b1, sizeof(b1));
@@ -456,6 +462,7 @@ void ms_meminfo_finish(struct ms_meminfo *m, const struct ms_env *env)
 
 	finish_callers(m, env);
 	m->nr_rows = 0;
+	m->loose = 0;
 
 	r = row(m, "MemTotal", "MemTotal", "totalram_pages");
 	set_map(r, (m->pages_walked - p[MS_PG_RESERVED] - p[MS_PG_OFFLINE]) * ps);
@@ -463,15 +470,23 @@ void ms_meminfo_finish(struct ms_meminfo *m, const struct ms_env *env)
 	note_differ(r, "pages freed to the buddy allocator at boot are MemTotal; reserved pages "
 		       "released later are counted here");
 
+	/* Free in the map: buddy blocks, and of the refcount-0 pages outside them as many as
+	 * the per-cpu lists hold; the rest are tails of non-compound allocations, in use. */
+	if (c->have_pcp) {
+		uint64_t unref = p[MS_PG_UNREF] * ps;
+
+		m->loose = sub0(unref, c->pcp);
+	}
 	r = row(m, "MemFree", "MemFree", "NR_FREE_PAGES");
-	set_map(r, p[MS_PG_FREE] * ps);
+	set_map(r, p[MS_PG_FREE] * ps + p[MS_PG_UNREF] * ps - m->loose);
 	set_counter(r, c->have_free, c->free);
 	if (r && c->have_pcp && r->have_counter) {
 		/* The map's free pages include the per-cpu lists, which NR_FREE_PAGES does not. */
 		char b1[32];
+		uint64_t on_lists = c->pcp < p[MS_PG_UNREF] * ps ? c->pcp : p[MS_PG_UNREF] * ps;
 
-		ms_human_bytes(c->pcp, b1, sizeof(b1));
-		if (agree(sub0(r->map_bytes, c->pcp), r->counter_bytes))
+		ms_human_bytes(on_lists, b1, sizeof(b1));
+		if (agree(sub0(r->map_bytes, on_lists), r->counter_bytes))
 			snprintf(r->note, sizeof(r->note), "map includes %s on per-cpu free lists",
 				 b1);
 		else
@@ -500,17 +515,22 @@ void ms_meminfo_finish(struct ms_meminfo *m, const struct ms_env *env)
 	r = row(m, "Slab reclaimable", "SReclaimable", "NR_SLAB_RECLAIMABLE_B");
 	set_map(r, p[MS_PG_SLAB_RECLAIMABLE] * ps);
 	set_counter(r, c->have_slab_rec, c->slab_rec);
-	if (r && r->have_counter)
-		large_est += sub0(r->counter_bytes, r->map_bytes);
 	note_differ(r, NULL);
 
 	unrec = r = row(m, "Slab unreclaimable", "SUnreclaim", "NR_SLAB_UNRECLAIMABLE_B");
 	set_map(r, (p[MS_PG_SLAB] + p[MS_PG_LARGE_KMALLOC]) * ps);
 	set_counter(r, c->have_slab_unrec, c->slab_unrec);
+	/*
+	 * Large kmallocs (above the biggest kmalloc cache) count in NR_SLAB_UNRECLAIMABLE_B
+	 * only, in no slab page; estimated from both slab rows together, so that a reclaimable
+	 * cache the map could not tell apart moves bytes between the rows, not into the estimate.
+	 */
+	if (c->have_slab_unrec && !p[MS_PG_LARGE_KMALLOC])
+		large_est = sub0(c->slab_unrec + (c->have_slab_rec ? c->slab_rec : 0),
+				 (p[MS_PG_SLAB] + p[MS_PG_SLAB_RECLAIMABLE]) * ps);
 	if (r && r->have_counter && r->counter_bytes > r->map_bytes && !p[MS_PG_LARGE_KMALLOC]) {
 		char b1[32];
 
-		large_est += r->counter_bytes - r->map_bytes;
 		ms_human_bytes(r->counter_bytes - r->map_bytes, b1, sizeof(b1));
 		snprintf(r->note, sizeof(r->note), "the counter also counts large kmalloc()s (above "
 			 "the biggest kmalloc cache, straight from the page allocator): %s", b1);
@@ -572,7 +592,7 @@ void ms_meminfo_finish(struct ms_meminfo *m, const struct ms_env *env)
 	 * first is memblock, outside MemTotal), page tables no page type marks, kernel stacks
 	 * not in vmalloc areas, zsmalloc pages not marked movable.
 	 */
-	other = p[MS_PG_OTHER] * ps;
+	other = p[MS_PG_OTHER] * ps + m->loose;
 	explained = large_est;
 	if (c->have_percpu)
 		explained += sub0(c->percpu, c->percpu_first);
@@ -592,8 +612,9 @@ void ms_meminfo_finish(struct ms_meminfo *m, const struct ms_env *env)
 
 		ms_human_bytes(other, b1, sizeof(b1));
 		ms_human_bytes(other - m->unaccounted, b2, sizeof(b2));
-		snprintf(r->note, sizeof(r->note), "in use, in no row: %s of other pages less %s "
-			 "that counters explain (large kmalloc, per-cpu, ...)", b1, b2);
+		snprintf(r->note, sizeof(r->note), "in use, in no row: %s of other pages%s less %s "
+			 "that counters explain (large kmalloc, per-cpu, ...)", b1,
+			 m->loose ? " (tails of non-compound allocations too)" : "", b2);
 	}
 
 	r = row(m, "Reserved", NULL, NULL);
@@ -764,6 +785,7 @@ int ms_meminfo_json(const struct ms_meminfo *m, FILE *out)
 	}
 	fprintf(out, "],");
 	j_u64(out, "unaccounted_bytes", m->unaccounted);
+	j_u64(out, "unref_in_use_bytes", m->loose);
 	fprintf(out, "\"counters_unexplained_bytes\":%" PRId64 ",\"unaccounted_shapes\":[",
 		m->counters_unexplained);
 	for (i = 0; i < m->nr_shapes; i++) {

@@ -12,7 +12,12 @@
  * prints to a terminal: the text and JSON go to the FILE the caller gives.
  *
  * Classes of the memory map (a compound page's tails take their head's class):
- *   free       refcount 0 (buddy blocks, their tails, the per-cpu free lists)
+ *   free       a buddy block: its head (the buddy page type) and the 2^order pages it spans
+ *              (the adapter reads the order and extends the class over the span)
+ *   unref      refcount 0 in no buddy block: the per-cpu free lists (counted free) and the
+ *              tail pages of non-compound higher-order allocations (in use: order-2 stacks
+ *              without VMAP_STACK, drivers' alloc_pages(order > 0)); the pcp count tells
+ *              them apart in sum
  *   hugetlb    a hugetlb page (page type, or a refcount-0 compound head outside the buddy
  *              allocator: a free page of a hugetlb pool)
  *   slab       PG_slab / the slab page type; the adapter splits reclaimable caches out
@@ -37,6 +42,7 @@
 
 enum ms_page_class {
 	MS_PG_FREE,
+	MS_PG_UNREF,
 	MS_PG_HUGETLB,
 	MS_PG_SLAB,
 	MS_PG_SLAB_RECLAIMABLE,
@@ -155,7 +161,7 @@ struct ms_meminfo_row {
 	uint64_t bytes;		/* the row: the counter when there is one, else the map */
 	int have_map, have_counter;
 	uint64_t map_bytes, counter_bytes;
-	char note[160];		/* why the map and the counter differ, or "" */
+	char note[240];		/* why the map and the counter differ, or "" */
 	int indent;		/* a part of the row above */
 };
 
@@ -194,6 +200,7 @@ struct ms_meminfo {
 	struct ms_meminfo_row rows[MS_MEMINFO_ROWS];
 	unsigned nr_rows;
 	uint64_t unaccounted;		/* bytes: other pages the counters do not explain */
+	uint64_t loose;			/* bytes: unref pages beyond the per-cpu lists' count */
 	int64_t counters_unexplained;	/* MemTotal minus every counter row (may be < 0) */
 	char verdict[400];
 	char next[160];			/* the command to run next */

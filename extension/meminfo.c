@@ -33,7 +33,7 @@
 #define VMAP_AREAS_MAX (64UL << 20)	/* a list longer than this is a loop */
 
 struct mi_layout {
-	long pg_flags, pg_refcount, pg_mapping, pg_head, pg_type;
+	long pg_flags, pg_refcount, pg_mapping, pg_head, pg_type, pg_private;
 	struct ms_page_rules rules;
 };
 
@@ -53,6 +53,7 @@ struct mi_run {
 	uint64_t *cache_pages;		/* slab pages per cache, from the map */
 	size_t nr_cis;
 	/* the compound page being walked */
+	uint64_t buddy_end;		/* struct page address past the buddy block walked */
 	uint64_t last_head;
 	enum ms_page_class last_class;
 	struct ms_page_desc last_desc;
@@ -103,6 +104,7 @@ static int page_rules(struct mi_run *r)
 	ml->pg_mapping = MEMBER_OFFSET("page", "mapping");
 	ml->pg_head = l->page_compound_head;
 	ml->pg_type = l->page_type;
+	ml->pg_private = MEMBER_OFFSET("page", "private");	/* a buddy block's order */
 	if (ml->pg_refcount < 0 || ml->pg_mapping < 0) {
 		error(INFO, "-i: no page._refcount or page.mapping in debuginfo\n");
 		return 0;
@@ -576,7 +578,17 @@ static void classify_head(struct mi_run *r, const char *page, uint64_t addr,
 	read_desc(r, page, d);
 	c = ms_page_classify(&r->ml.rules, d);
 	r->last_cache = -1;
-	if (c == MS_PG_SLAB) {
+	if (c == MS_PG_FREE && r->ml.pg_private >= 0) {
+		/* A buddy block's head: page->private is its order; its pages are free. */
+		uint64_t order;
+
+		memcpy(&order, page + r->ml.pg_private, sizeof(order));
+		if (order < 20)
+			r->buddy_end = addr + (r->l->page_struct_size << order);
+	} else if (c == MS_PG_UNREF && addr < r->buddy_end) {
+		c = MS_PG_FREE;
+
+	} else if (c == MS_PG_SLAB) {
 		uint64_t cache;
 
 		memcpy(&cache, page + r->l->slab_cache, sizeof(cache));

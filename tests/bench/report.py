@@ -94,6 +94,14 @@ def dump_figures(out, name, problems):
     f["triage_first"] = grab(r"^\s+1  \S+  (\S+) ", tri, str)
     if f["triage_all_s"] is None:
         problems.append(f"{name}: no `triage:` lines in the output of `memsim -t -a`")
+    # memsim -i: the counters, every vmalloc area and every struct page classified.
+    mi = sec.get("meminfo", "")
+    f["meminfo_line"] = grab(r"^(meminfo: .*)$", mi, str)
+    f["meminfo_s"] = grab(r"^meminfo: .*; ([\d.]+) s in all", mi)
+    f["meminfo_pages"] = grab(r"^meminfo: .*, (\d+) struct pages ", mi, int)
+    f["meminfo_map_s"] = grab(r"^meminfo: .* struct pages ([\d.]+) s;", mi)
+    if f["meminfo_s"] is None:
+        problems.append(f"{name}: no `meminfo:` line in the output of `memsim -t -i`")
     f["verdict"] = grab(r"^(VERDICT: .*)$", sec.get("analysis", ""), str)
     f["distinct"] = grab(r"^(DISTINCT: .*)$", sec.get("analysis", ""), str)
     f["rss_with"] = rss_mb(os.path.join(d, "memsim.time"))
@@ -177,6 +185,10 @@ def dump_table(f):
              "{:.2f}×") + " (target ≤ 2×: " +
          met(bool(f["triage_all_s"] and f["total_s"] and f["triage_all_s"] <= 2 * f["total_s"])) + ")",
          ""),
+        ("memsim -i: counters, vmalloc areas and every struct page classified",
+         num(f["meminfo_s"], "{} s") +
+         (f" (memory map: {f['meminfo_pages']:,} struct pages in {f['meminfo_map_s']} s)"
+          if f["meminfo_pages"] is not None else ""), "`memsim -t -i`, the `meminfo:` line"),
         ("passes over the slabs", num(a and a["passes"], "{}"), "the `analysis:` line"),
         ("clustering memory peak", num(a and a["peak_mb"], "{:.1f} MB"), "the `analysis:` line"),
         ("crash peak RSS with memsim / without", num(f["rss_with"], "{:.0f} MB") + " / " +
@@ -357,6 +369,8 @@ Make the dumps with `samples/make-samples.sh {' '.join(names)}`;
                 print(f"    {f[key]}")
         for line in f["triage_lines"]:
             print(f"    {line}")
+        if f["meminfo_line"]:
+            print(f"    {f['meminfo_line']}")
         print()
     engine = os.path.join(out, "engine.log")
     if os.path.exists(engine):

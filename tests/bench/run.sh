@@ -44,7 +44,7 @@ session_cmds() {
 	echo "mod -s memsim_leak $dir/memsim_leak.ko"
 	for c in "floor1:memsim -b $cache" "walk1:memsim -t -s $cache" "floor2:memsim -b $cache" \
 		"walk2:memsim -t -s $cache" "kmem:kmem -s $cache" "analysis:memsim -t $cache" \
-		"triage:memsim -t -a"; do
+		"triage:memsim -t -a" "meminfo:memsim -t -i"; do
 		echo "!echo '$mark${c%%:*}'"
 		echo "${c#*:}"
 	done
