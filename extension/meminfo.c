@@ -131,9 +131,10 @@ static int page_rules(struct mi_run *r)
 	} else {
 		/*
 		 * v4.18-v6.11: a type is a bit cleared under PAGE_TYPE_BASE.  v6.10 made them
-		 * enum pagetype (debuginfo has them); before, they were #defines (6e292b9be7f4
-		 * "mm: split page_type out from _mapcount", v4.18, and on): PAGE_TYPE_BASE
-		 * 0xf0000000, PG_buddy 0x80, PG_offline 0x100, PG_table 0x200.
+		 * enum pagetype (debuginfo has them); before, they were #defines, which
+		 * debuginfo does not keep: PAGE_TYPE_BASE 0xf0000000, PG_buddy 0x80, PG_offline
+		 * 0x100, then PG_kmemcg 0x200 and PG_table 0x400 until v5.11 dropped PG_kmemcg
+		 * (MEMCG_DATA_KMEM, "mm: memcg: introduce MEMCG_DATA_KMEM"), PG_table 0x200 since.
 		 */
 		int64_t buddy = enum_or("PG_buddy", -1);
 
@@ -150,7 +151,7 @@ static int page_rules(struct mi_run *r)
 			pr->type_base = 0xf0000000u;
 			pr->ty_buddy = 0x80;
 			pr->ty_offline = 0x100;
-			pr->ty_table = 0x200;
+			pr->ty_table = THIS_KERNEL_VERSION < LINUX(5, 11, 0) ? 0x400 : 0x200;
 		}
 	}
 	return 1;
