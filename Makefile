@@ -200,6 +200,7 @@ samples: deps
 integration: extension/memsim.so samples
 	./tests/integration/run.sh
 	./tests/integration/triage.sh
+	./tests/integration/meminfo.sh
 	./tests/integration/equal-reports.sh
 	./tests/integration/corrupt-freelist.sh
 	./tests/integration/damage.sh
@@ -242,6 +243,8 @@ check-kernels: deps all
 		start=$$(date +%s); \
 		KERNEL=$$k ./samples/make-samples.sh; \
 		KERNEL=$$k ./tests/integration/run.sh; \
+		KERNEL=$$k ./tests/integration/triage.sh; \
+		KERNEL=$$k ./tests/integration/meminfo.sh; \
 		echo "check-kernels: $$k took $$(( $$(date +%s) - start )) s"; \
 	done
 	python3 tests/integration/matrix.py docs/SUPPORT.md build/integration/*/results.jsonl \

@@ -674,12 +674,13 @@ int ms_meminfo_text(const struct ms_meminfo *m, size_t callers, FILE *out)
 			r->counter ? r->counter : "", r->counter && r->note[0] ? "; " : "",
 			r->note);
 	}
-	if (c->have_total) {
-		ms_human_bytes(m->counters_unexplained < 0 ? 0 : (uint64_t)m->counters_unexplained,
-			       b1, sizeof(b1));
-		fprintf(out, "  the counters alone leave %s%s of MemTotal in no row\n",
-			m->counters_unexplained < 0 ? "none (they overlap)" : b1,
-			m->counters_unexplained < 0 ? "" : "");
+	if (c->have_total && m->counters_unexplained >= 0) {
+		ms_human_bytes((uint64_t)m->counters_unexplained, b1, sizeof(b1));
+		fprintf(out, "  the counters alone leave %s of MemTotal in no row\n", b1);
+	} else if (c->have_total) {
+		ms_human_bytes((uint64_t)-m->counters_unexplained, b1, sizeof(b1));
+		fprintf(out, "  the counters alone add up to %s more than MemTotal (they overlap)\n",
+			b1);
 	}
 	if (m->nr_shapes) {
 		fprintf(out, "\nOTHER PAGES BY SHAPE (in use, no owner in the struct page; the "
