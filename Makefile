@@ -261,7 +261,8 @@ PREFIX  ?= /usr
 EXTDIR  ?= $(PREFIX)/lib/crash/extensions
 DOCDIR  ?= $(PREFIX)/share/doc/memsim
 INSTALL ?= install
-DOCS     = docs/memsim.md docs/json-schema.md docs/memsim-report.schema.json
+DOCS     = docs/memsim.md docs/json-schema.md docs/memsim-report.schema.json \
+           docs/memsim-triage.schema.json docs/memsim-meminfo.schema.json
 
 install: $(SO)
 	$(INSTALL) -d $(DESTDIR)$(EXTDIR) $(DESTDIR)$(DOCDIR)

@@ -433,7 +433,8 @@ static void verdict(struct ms_meminfo *m)
 	if (c->have_percpu) {
 		ms_human_bytes(c->percpu, b1, sizeof(b1));
 		snprintf(what, sizeof(what), "%s of per-cpu memory", b1);
-		consider(&best, c->percpu, what, "kmem -P (per-cpu chunks)");
+		consider(&best, c->percpu, what, "p pcpu_nr_populated pcpu_nr_units (the chunks are "
+			 "on pcpu_chunk_lists)");
 	}
 	if (c->have_stack) {
 		ms_human_bytes(c->stack, b1, sizeof(b1));
@@ -798,7 +799,9 @@ int ms_meminfo_json(const struct ms_meminfo *m, FILE *out)
 			s->compound ? "true" : "false", s->flags, s->refcount,
 			s->has_mapping ? "true" : "false", s->example);
 	}
-	fprintf(out, "],\"slab_top\":[");
+	fprintf(out, "],");
+	j_u64(out, "shape_overflow_pages", m->shape_overflow);
+	fprintf(out, "\"slab_top\":[");
 	for (i = 0; i < m->nr_top; i++) {
 		fprintf(out, "%s{", i ? "," : "");
 		j_str(out, "name", m->top[i].name);
@@ -809,6 +812,7 @@ int ms_meminfo_json(const struct ms_meminfo *m, FILE *out)
 	j_u64(out, "areas", m->vm_areas);
 	j_u64(out, "areas_unreadable", m->vm_areas_unreadable);
 	j_u64(out, "bytes", m->vm_bytes);
+	j_u64(out, "callers_overflow_areas", m->callers_overflow_areas);
 	fprintf(out, "\"pages\":%" PRIu64 "},\"vmalloc_callers\":[", m->vm_pages);
 	for (i = 0; i < m->nr_callers; i++) {
 		const struct ms_vmalloc_caller *v = &m->callers[i];
