@@ -149,7 +149,10 @@ void ms_triage_feed_slab(struct ms_triage *t, size_t i, const struct ms_slab_vie
 			continue;
 		n = ms_tokenize_prefix(t->tok, obj, addr, MS_TRIAGE_KEY_WORDS, t->tokens, NULL);
 		for (w = 0; w < n; w++) {
-			t->packed[2 * w] = t->tokens[w].kind;
+			enum ms_token_kind kind = t->tokens[w].kind;
+
+			/* NULL or a sibling in this cache: one key (see triage.h). */
+			t->packed[2 * w] = kind == MS_TOK_ZERO ? MS_TOK_SAME_CACHE : kind;
 			t->packed[2 * w + 1] = t->tokens[w].arg;
 		}
 		count_key(c, XXH3_64bits(t->packed, 2 * n * sizeof(t->packed[0])), addr);

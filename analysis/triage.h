@@ -7,7 +7,10 @@
  * MS_TRIAGE_SLOTS slots, with one representative address per slot.  Space-Saving keeps every
  * pattern holding more than 1/MS_TRIAGE_SLOTS of a cache's objects, and each slot's count
  * minus its error is a lower bound on that pattern's objects: the dominant share reported
- * is that lower bound, never more.  Memory: sizeof(struct ms_triage_cache) per cache plus
+ * is that lower bound, never more.  In the key a zero word and a pointer to another object
+ * of the same cache are one: the links of trees and lists of one type (rb_node children,
+ * hlist next) are NULL in some objects and set in others, and would split one type into as
+ * many patterns as there are shapes of the tree (24 for epoll's epitems on 6.12).  Memory: sizeof(struct ms_triage_cache) per cache plus
  * one normaliser for all of them.
  *
  * Speed: past its first MS_TRIAGE_FULL_OBJECTS keyed objects a cache's patterns are counted
