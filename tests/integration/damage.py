@@ -152,16 +152,25 @@ def report(vmlinux, dump, so, cache):
     """memsim's summary text (-s) and JSON notes on @dump, and whether the session lived on."""
     out = crash(vmlinux, dump, [f"extend {so}", "!echo memsim-damage-summary",
                                 f"memsim -s {cache}", "!echo memsim-damage-json",
-                                f"memsim -j -n 1 {cache}", "!echo memsim-damage-after",
+                                f"memsim -j -n 1 {cache}", "!echo memsim-damage-meminfo",
+                                "memsim -i -j", "!echo memsim-damage-after",
                                 "p jiffies"])
     doc = None
     for line in out.splitlines():
         if line.startswith("{"):
             try:
-                doc = json.loads(line)
+                parsed = json.loads(line)
             except ValueError:
-                pass
+                continue
+            if parsed.get("schema") == "memsim-meminfo":
+                MEMINFO[dump] = parsed
+            else:
+                doc = parsed
     return out, doc
+
+
+# The memsim -i report of each dump of the last report() on it.
+MEMINFO = {}
 
 
 def summary_counts(doc):
@@ -193,11 +202,15 @@ def main(vmlinux, dump, kdump, so, cache, work):
     os.makedirs(work, exist_ok=True)
     cp = Copy(dump, os.path.join(work, "damaged.elf"))
     c = Checks()
+    MI = {}     # each case's memsim -i report
 
     def run(case, path=None):
         out, doc = report(vmlinux, path or cp.path, so, cache)
         c.check(case, "memsim-damage-end" in out and "memsim-damage-after" in out,
                 "the crash session survived every command")
+        mi = MEMINFO.pop(path or cp.path, None)
+        if c.check(case, mi is not None, "memsim -i -j printed a report"):
+            MI[case] = mi
         if not c.check(case, doc is not None, "memsim -j printed a report"):
             print(out[-2000:])
             return out, None
@@ -362,6 +375,11 @@ def main(vmlinux, dump, kdump, so, cache, work):
     inside = [s for s in slabs if page <= slab_pa[s[0]] < page + 4096]
     exclude_pages(kd, {page // 4096})
     out, r = run("excluded_memmap", kd)
+    mi = MI.get("excluded_memmap")
+    if mi:
+        c.check("excluded_memmap", mi["memory_map"]["pages_unreadable"] == 4096 // psize,
+                f"memsim -i: pages_unreadable {mi['memory_map']['pages_unreadable']} == "
+                f"{4096 // psize} struct pages of the excluded page")
     if r:
         slabs_n, total, alloc, notes = r
         c.check("excluded_memmap", notes["pages_unreadable"] == 4096 // psize,
