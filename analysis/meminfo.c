@@ -42,9 +42,19 @@ int ms_page_is_tail(const struct ms_page_desc *d)
 	return d->compound_head & 1;
 }
 
-uint64_t ms_page_tail_head(const struct ms_page_desc *d)
+uint64_t ms_compound_head_of(uint64_t info, uint64_t addr)
 {
-	return d->compound_head & ~1ULL;
+	uint64_t x = info & ~1ULL, low = ~x;
+
+	/* ~x + 1 a power of two: x is a mask of the folio's struct pages. */
+	if (x >> 63 && low && !(low & (low + 1)))
+		return addr & x;
+	return x;
+}
+
+uint64_t ms_page_tail_head(const struct ms_page_desc *d, uint64_t addr)
+{
+	return ms_compound_head_of(d->compound_head, addr);
 }
 
 static int flag(const struct ms_page_desc *d, int bit)
@@ -233,7 +243,16 @@ static void name_caller(struct ms_vmalloc_caller *c, const struct ms_env *env, u
 		snprintf(c->name, sizeof(c->name), "-");
 		return;
 	}
-	if (env && env->symbol && env->symbol(env->ctx, c->addr, &sym) && sym.name[0]) {
+	if (!env || !env->symbol || !env->symbol(env->ctx, c->addr, &sym)) {
+		snprintf(c->name, sizeof(c->name), "0x%016" PRIx64, c->addr);
+		return;
+	}
+	if (!sym.name[0] && sym.module[0]) {
+		/* In a module the adapter knows no symbols of: the address, and why. */
+		snprintf(c->name, sizeof(c->name), "0x%016" PRIx64 " [%s]", c->addr, sym.module);
+		return;
+	}
+	if (sym.name[0]) {
 		*func = c->addr - sym.offset;
 		if (sym.module[0])
 			snprintf(c->name, sizeof(c->name), "%s [%s]", sym.name, sym.module);

@@ -84,13 +84,20 @@ struct ms_page_desc {
 	uint32_t page_type;		/* valid when the scheme is not NONE */
 	int32_t refcount;
 	uint64_t mapping;
-	uint64_t compound_head;		/* bit 0 set: a tail page */
+	uint64_t compound_head;		/* bit 0 set: a tail page (compound_info on v7.x) */
 };
 
 /* Is @d a tail page of a compound page (its class is its head's)? */
 int ms_page_is_tail(const struct ms_page_desc *d);
-/* The head address a tail page names. */
-uint64_t ms_page_tail_head(const struct ms_page_desc *d);
+/*
+ * The head of the tail page at @addr whose page.compound_head (page.compound_info on v7.x)
+ * is @info (bit 0 set): the head's address plus one, or, where v7.x stores a mask for
+ * power-of-two struct pages, ~(bytes of the folio's struct pages - 1) plus one, applied to
+ * the tail's own address.  A mask has all its high bits set, a vmemmap address does not.
+ */
+uint64_t ms_compound_head_of(uint64_t info, uint64_t addr);
+/* The head address of tail page @d at @addr. */
+uint64_t ms_page_tail_head(const struct ms_page_desc *d, uint64_t addr);
 /* The class of a head or single page (MS_PG_SLAB for any slab page; never VMALLOC). */
 enum ms_page_class ms_page_classify(const struct ms_page_rules *r, const struct ms_page_desc *d);
 

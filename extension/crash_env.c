@@ -12,6 +12,7 @@
 #include "crash_env.h"
 #include "error.h"
 #include "held.h"
+#include "meminfo.h"
 
 #define PAGE_CACHE_SLOTS 65536	/* direct-mapped pfn -> cache memo */
 #define CACHE_INFO_SLOTS 64
@@ -280,7 +281,7 @@ static const struct page_memo *page_lookup(struct crash_env *ce, uint64_t addr)
 		return m;
 	head = page;
 	if (l->page_compound_head >= 0 && (*(uint64_t *)(buf + l->page_compound_head) & 1)) {
-		head = *(uint64_t *)(buf + l->page_compound_head) - 1;
+		head = ms_compound_head_of(*(uint64_t *)(buf + l->page_compound_head), page);
 		if (!readmem(head, KVADDR, buf, l->page_struct_size, "page", RETURN_ON_ERROR | QUIET))
 			return m;
 	}

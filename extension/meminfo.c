@@ -63,6 +63,24 @@ struct mi_run {
 	int progress;
 };
 
+/*
+ * Symbols for the callers: crash's, and for an address in module space crash has no symbol
+ * for (7.x dumps open only with --no_modules; a module whose init text is freed) the reason.
+ */
+static int (*crash_symbol)(void *ctx, uint64_t addr, struct ms_symbol *sym);
+
+static int caller_symbol(void *ctx, uint64_t addr, struct ms_symbol *sym)
+{
+	if (crash_symbol(ctx, addr, sym))
+		return 1;
+	memset(sym, 0, sizeof(*sym));
+	if (addr < MODULES_VADDR || addr >= MODULES_END)
+		return 0;
+	snprintf(sym->module, sizeof(sym->module), "%s", st->mods_installed ?
+		 "module space, no symbol" : "no module symbols");
+	return 1;
+}
+
 static void run_free(void *p)
 {
 	struct mi_run *r = p;
@@ -621,7 +639,7 @@ static void map_pages(void *arg, const char *pages, uint64_t first_addr, uint64_
 
 	for (i = 0; i < n; i++) {
 		const char *page = pages + i * psz;
-		uint64_t addr = first_addr + i * psz, ch = 0;
+		uint64_t addr = first_addr + i * psz, ch = 0, head;
 		struct ms_page_desc d;
 
 		r->m->pages_walked++;
@@ -633,13 +651,14 @@ static void map_pages(void *arg, const char *pages, uint64_t first_addr, uint64_
 			continue;
 		}
 		/* A tail: its head's class (the head is just before it, or read now). */
-		if ((ch & ~1ULL) != r->last_head) {
-			if (!rd(ch & ~1ULL, r->head_buf, psz, "compound head")) {
+		head = ms_compound_head_of(ch, addr);
+		if (head != r->last_head) {
+			if (!rd(head, r->head_buf, psz, "compound head")) {
 				r->m->pages_unreadable++;
 				r->last_head = 0;
 				continue;
 			}
-			classify_head(r, r->head_buf, ch & ~1ULL, &d);
+			classify_head(r, r->head_buf, head, &d);
 		}
 		count(r, addr, 1);
 	}
@@ -696,6 +715,8 @@ void memsim_meminfo(const struct slub_layout *l, const struct memsim_options *op
 		error(INFO, "out of memory\n");
 		goto out;
 	}
+	crash_symbol = r->env.symbol;
+	r->env.symbol = caller_symbol;
 	if (!page_rules(r))
 		goto out;
 	/* The page flags proper: above __NR_PAGEFLAGS sit the zone, node and section. */

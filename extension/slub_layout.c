@@ -109,7 +109,11 @@ int slub_layout_init(struct slub_layout *l)
 	l->page_size = PAGESIZE();
 	l->page_struct_size = STRUCT_SIZE("page");
 	l->page_flags = member_offset("page", "flags");
+	/* v7.x renamed it compound_info (a mask instead of the head's address where struct
+	 * page's size is a power of two: ms_compound_head_of() reads both). */
 	l->page_compound_head = member_offset("page", "compound_head");
+	if (l->page_compound_head < 0)
+		l->page_compound_head = member_offset("page", "compound_info");
 	l->page_type = member_offset("page", "page_type");
 	detect_cache_fields(l);
 	if (!detect_slab_fields(l) || l->kc_name < 0 || l->kc_size < 0 || l->kc_list < 0 ||

@@ -212,8 +212,15 @@ if kind == "vmalloc":
     want = facts["vmalloc_caller"]
     c0 = callers[0] if callers else {}
     name0 = c0.get("caller", "")
-    check(name0.startswith(want), f"vmalloc caller 1 is {want} ({name0!r}, "
-                                  f"{c0.get('pages')} pages)")
+    if m.get("generation") == "7.x":
+        # crash opens 7.x dumps only with --no_modules (samples/kernels.sh): no module
+        # symbols, so the caller is its address, said to be in a module without symbols.
+        check(re.fullmatch(r"0x[0-9a-f]{16} \[no module symbols\]", name0) is not None,
+              f"vmalloc caller 1 is an address in a module without symbols ({name0!r}, "
+              f"{c0.get('pages')} pages; {want} in the guest)")
+    else:
+        check(name0.startswith(want), f"vmalloc caller 1 is {want} ({name0!r}, "
+                                      f"{c0.get('pages')} pages)")
     check(c0.get("areas") == facts["vmalloc_areas"],
           f"{name0}: {c0.get('areas')} areas, {facts['vmalloc_areas']} planted")
     check(c0.get("pages") == facts["vmalloc_pages"],
@@ -229,12 +236,16 @@ if kind == "vmalloc":
 # ---- 5. page-leak: the pages unaccounted, one shape, and who holds them
 if kind == "pages":
     leak, leak_pages = facts["leak_bytes"], facts["leak_pages"]
-    check(abs(unacc - leak) <= 0.05 * leak,
-          f"unaccounted {unacc} ({mib(unacc)}) within 5 % of the {leak} ({mib(leak)}) leaked")
+    # Unaccounted is the leak plus what a healthy kernel of this generation leaves in no
+    # row (0.7-2 MiB on 5.10-6.12, 5.5 MiB on 7.2: pages in use with refcount 0 that no
+    # counter counts either): the leak shows within 5 %, the rest stays under the idle bound.
+    check(unacc >= 0.95 * leak and unacc - leak <= 0.02 * total,
+          f"unaccounted {unacc} ({mib(unacc)}): the {leak} ({mib(leak)}) leaked, less 5 % at "
+          f"most, plus under 2 % of MemTotal ({mib(0.02 * total)})")
     big = max(shapes, key=lambda s: s["pages"]) if shapes else {}
-    check(big.get("pages", 0) >= leak_pages,
-          f"the biggest unaccounted shape has {big.get('pages')} pages >= {leak_pages} leaked "
-          f"(flags {big.get('flags')}, refcount {big.get('refcount')}, "
+    check(abs(big.get("pages", 0) - leak_pages) <= 0.05 * leak_pages,
+          f"the biggest unaccounted shape has {big.get('pages')} pages, the {leak_pages} "
+          f"leaked within 5 % (flags {big.get('flags')}, refcount {big.get('refcount')}, "
           f"example {big.get('example')})")
     check("unaccounted" in vtext, f"verdict mentions 'unaccounted' ({vtext[:120]!r})")
     # The advice works: its 'search -k ADDR' finds who holds the example page.

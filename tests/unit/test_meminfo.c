@@ -178,7 +178,20 @@ static void test_names_and_tails(void)
 	tail.compound_head = VMEMMAP + 0x1c0 + 1;
 	CU_ASSERT_FALSE(ms_page_is_tail(&head));
 	CU_ASSERT_TRUE(ms_page_is_tail(&tail));
-	CU_ASSERT_EQUAL(ms_page_tail_head(&tail), VMEMMAP + 0x1c0);
+	CU_ASSERT_EQUAL(ms_page_tail_head(&tail, VMEMMAP + 0x200), VMEMMAP + 0x1c0);
+	/* v7.x: a mask in compound_info for 64-byte struct pages: an order-2 folio's 256 bytes
+	 * (as read from a 7.2 kmalloc-1k slab), and an order-9 one. */
+	CU_ASSERT_EQUAL(ms_compound_head_of(0xffffffffffffff01ULL, 0xfffff56d40041880ULL),
+			0xfffff56d40041800ULL);
+	CU_ASSERT_EQUAL(ms_compound_head_of(0xffffffffffffff01ULL, 0xfffff56d400418c0ULL),
+			0xfffff56d40041800ULL);
+	CU_ASSERT_EQUAL(ms_compound_head_of(0xffffffffffff8001ULL, 0xfffff56d40047fc0ULL),
+			0xfffff56d40040000ULL);
+	/* A head's address is no mask, whatever its alignment. */
+	CU_ASSERT_EQUAL(ms_compound_head_of(0xfffff56d40041801ULL, 0xfffff56d40041840ULL),
+			0xfffff56d40041800ULL);
+	CU_ASSERT_EQUAL(ms_compound_head_of(0xffffea0000000001ULL, 0xffffea0000000040ULL),
+			0xffffea0000000000ULL);
 }
 
 /* ---- 2. shapes of the other pages ---- */
@@ -1315,6 +1328,38 @@ static void test_large_kmalloc_estimate(void)
 	ms_meminfo_free(m);
 }
 
+/* An adapter that knows an address lies in a module, but no symbol there (7.x dumps open
+ * only with crash's --no_modules): the module field alone. */
+static int module_only_symbol(void *ctx, uint64_t addr, struct ms_symbol *sym)
+{
+	memset(sym, 0, sizeof(*sym));
+	if (addr < 0xffffffffc0000000ULL)
+		return 0;
+	snprintf(sym->module, sizeof(sym->module), "no module symbols");
+	return 1;
+}
+
+static void test_vmalloc_module_no_symbols(void)
+{
+	static const struct ms_env env = { .symbol = module_only_symbol };
+	struct ms_meminfo *m = ms_meminfo_new(PS);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	ms_meminfo_add_vmalloc(m, 0xffffffffc0401865ULL, 69632, 16);
+	ms_meminfo_add_vmalloc(m, 0xffffffffc0401865ULL, 69632, 16);
+	ms_meminfo_add_vmalloc(m, 0xffffffffc0401999ULL, 8192, 1);
+	ms_meminfo_add_vmalloc(m, 0xffffffff81234567ULL, 8192, 1);
+	ms_meminfo_finish(m, &env);
+	/* Each address its own caller: no function is known to merge them into. */
+	CU_ASSERT_EQUAL(m->nr_callers, 3);
+	CU_ASSERT_STRING_EQUAL(m->callers[0].name, "0xffffffffc0401865 [no module symbols]");
+	CU_ASSERT_EQUAL(m->callers[0].areas, 2);
+	CU_ASSERT_EQUAL(m->callers[0].pages, 32);
+	CU_ASSERT_PTR_NOT_NULL(find_caller(m, "0xffffffffc0401999 [no module symbols]"));
+	CU_ASSERT_PTR_NOT_NULL(find_caller(m, "0xffffffff81234567"));
+	ms_meminfo_free(m);
+}
+
 static CU_TestInfo meminfo_tests[] = {
 	{ "classify: inverted bits", test_classify_inv_bits },
 	{ "classify: top byte", test_classify_top_byte },
@@ -1327,6 +1372,7 @@ static CU_TestInfo meminfo_tests[] = {
 	{ "shapes: flag bits", test_shape_flag_bits },
 	{ "vmalloc callers", test_vmalloc_callers },
 	{ "vmalloc caller names", test_vmalloc_names },
+	{ "vmalloc callers: module without symbols", test_vmalloc_module_no_symbols },
 	{ "vmalloc callers: overflow", test_vmalloc_overflow },
 	{ "top caches", test_top_caches },
 	{ "rows", test_rows },
