@@ -154,6 +154,14 @@ crash_for() {
 	fi
 }
 
+# What scenario $1 leaks (scenarios.json's "kind"; slab when absent).
+scenario_kind() {
+	python3 -c 'import json,sys
+for s in json.load(open(sys.argv[1])):
+    if s["name"] == sys.argv[2]: print(s.get("kind", "slab"))' \
+		"$(dirname "${BASH_SOURCE[0]}")/scenarios.json" "$1"
+}
+
 # The scenarios made for KERNEL by default: all on 6.1; on the others, the slab ones whose
 # cache is the same on every generation (kmalloc-cg-* only exists since 5.14) and the three
 # that leak outside the slab allocator.

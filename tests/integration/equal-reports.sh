@@ -85,9 +85,7 @@ fail=0
 skip=0
 for scen in "${scenarios[@]}"; do
 	# memsim CACHE compares slab leaks only: vmalloc-leak, page-leak and shmem-leak have no cache.
-	kind=$(python3 -c 'import json,sys
-for s in json.load(open(sys.argv[1])):
-    if s["name"] == sys.argv[2]: print(s.get("kind", "slab"))' "$top/samples/scenarios.json" "$scen")
+	kind=$(scenario_kind "$scen")
 	if [ -n "$kind" ] && [ "$kind" != slab ]; then
 		echo "SKIP equal-reports: $scen: not a slab scenario (kind $kind)"
 		skip=$((skip + 1))

@@ -11,22 +11,11 @@
 #
 #   tests/integration/meminfo.sh [SCENARIO...]    (default: every non-bench scenario of KERNEL)
 #
-# Environment: KERNEL (5.10, 6.1 the default, 6.12, 7.x) selects the sample generation and the
-# crash that opens it (samples/kernels.sh); MEMSIM_SO tests another build than the one
-# build-so.sh makes for it; MEMSIM_TEST_OUT is where the commands and the crash logs go
-# (build/integration by default; under the cache for another generation's chroot crash).
+# Environment (KERNEL, MEMSIM_SO, MEMSIM_TEST_OUT): tests/integration/per-sample.sh.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-export KERNEL=${KERNEL:-6.1}
-. "$top/samples/kernels.sh"
-if [ -n "$(kernel_crash_suite "$KERNEL")" ]; then
-	out=$memsim_cache/build/integration/$KERNEL/meminfo	# the chroot sees the cache
-else
-	out=${MEMSIM_TEST_OUT:-$top/build/integration}/$KERNEL/meminfo
-fi
-mkdir -p "$out"
-so=${MEMSIM_SO:-$("$top/tests/integration/build-so.sh" "$KERNEL")} || {
-	echo "FAIL meminfo: cannot build memsim.so"; echo "meminfo: 0 passed, 1 failed"; exit 1; }
+NAME=meminfo
+. "$top/tests/integration/per-sample.sh"
 
 if [ $# -eq 0 ]; then
 	set -- $(kernel_scenarios "$KERNEL" | python3 -c 'import json,sys
@@ -38,21 +27,13 @@ fi
 passed=0 failed=0
 mark="=== memsim-meminfo "
 for scen in "$@"; do
-	if ! "$top/samples/make-samples.sh" "$scen" >"$out/$scen.make.log" 2>&1; then
-		echo "FAIL meminfo/$scen: no sample dump (see $out/$scen.make.log)"
+	if ! sample_open "$scen"; then
 		failed=$((failed + 1))
 		continue
 	fi
-	dir=$("$top/samples/make-samples.sh" --print-dir "$scen")
-	manifest=$dir/manifest.json
-	read -r vmlinux dump < <(python3 -c 'import json,sys
-m = json.load(open(sys.argv[1])); d = m["dumps"]
-print(m["vmlinux"], d.get("elf") or d.get("kdump") or next(iter(d.values())))' "$manifest")
 	cmds=$out/$scen.cmds log=$out/$scen.log
 	mods=$out/$scen.mods	# the module lines, again in the follow-up session (page-leak)
-	for ko in "$dir"/*.ko; do
-		[ -f "$ko" ] && echo "mod -s $(basename "$ko" .ko) $ko"
-	done >"$mods"
+	module_lines >"$mods"
 	{
 		echo "extend $so"
 		cat "$mods"
@@ -64,8 +45,7 @@ print(m["vmlinux"], d.get("elf") or d.get("kdump") or next(iter(d.values())))' "
 		echo "quit"
 	} >"$cmds"
 	t0=$(date +%s)
-	timeout 900 bash -c '. "$1"; crash_for "$2" "$3" "$4" "$5"' _ "$top/samples/kernels.sh" \
-		"$KERNEL" "$vmlinux" "$dump" "$cmds" >"$log" 2>&1
+	crash_run "$cmds" "$log"
 	if python3 - "$log" "$mark" "$manifest" "$top" "$scen" "$out" "$vmlinux" "$dump" "$mods" <<'EOF'
 import json, os, re, subprocess, sys
 

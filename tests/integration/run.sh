@@ -43,10 +43,8 @@ pass=0
 fail=0
 skip=0
 for scen in "${scenarios[@]}"; do
-	# What the scenario leaks (scenarios.json's "kind", slab when absent); memsim CACHE checks slab leaks only.
-	kind=$(python3 -c 'import json,sys
-for s in json.load(open(sys.argv[1])):
-    if s["name"] == sys.argv[2]: print(s.get("kind", "slab"))' "$top/samples/scenarios.json" "$scen")
+	# memsim CACHE checks slab leaks only.
+	kind=$(scenario_kind "$scen")
 	if [ -n "$kind" ] && [ "$kind" != slab ]; then
 		echo "SKIP $scen: not a slab scenario (kind $kind)"
 		skip=$((skip + 1))
