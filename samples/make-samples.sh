@@ -417,10 +417,11 @@ INIT
 
 # Boot, wait for the ready marker, dump both formats over QMP.
 boot_and_dump() {
-	local k=$1 initrd=$2 dir=$3 scen=$4 mem paging kdump
+	local k=$1 initrd=$2 dir=$3 scen=$4 mem paging kdump append
 	mem=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("mem", 512))' "$scen")
 	paging=$(python3 -c 'import json,sys; print("--paging" if json.loads(sys.argv[1]).get("paging") else "")' "$scen")
 	kdump=$(python3 -c 'import json,sys; print("" if json.loads(sys.argv[1]).get("kdump") is False else "k")' "$scen")
+	append=$(scen_field "$scen" append "")	# the scenario's own kernel parameters
 	local sock=$dir/qmp.sock serial=$dir/serial.log pid i try
 	# A guest kernel that oopses before the scenario is set up (under TCG, sid's 7.2 kernel
 	# sometimes hits a stray int3 while patching its own text at boot) is booted again, up to
@@ -428,7 +429,8 @@ boot_and_dump() {
 	for try in 1 2 3; do
 		rm -f "$sock" "$serial" "$dir"/vmcore.*
 		qemu-system-x86_64 -m "$mem" -smp 2 -nographic -no-reboot -kernel "$k/vmlinuz" \
-			-initrd "$initrd" -append "console=ttyS0 panic=-1 quiet" -device vmcoreinfo \
+			-initrd "$initrd" -append "console=ttyS0 panic=-1 quiet${append:+ $append}" \
+			-device vmcoreinfo \
 			-qmp "unix:$sock,server,nowait" </dev/null >"$serial" 2>&1 &
 		pid=$!
 		for i in $(seq 1 900); do

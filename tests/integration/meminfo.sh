@@ -172,7 +172,7 @@ check(vm.get("walked") and vm.get("areas_unreadable") == 0 and
       f"and {vm.get('bytes')} bytes the callers' sums")
 check([c["pages"] for c in vcs] == sorted((c["pages"] for c in vcs), reverse=True),
       f"the {len(vcs)} vmalloc callers come in falling pages")
-for name in ("MemTotal", "Shmem", "Slab reclaimable", "PageTables", "VmallocUsed"):
+for name in ("MemTotal", "Shmem", "Slab reclaimable", "PageTables", "VmallocUsed", "Hugetlb"):
     r = byname.get(name)
     if r is None or "map_bytes" not in r or "counter_bytes" not in r:
         skip(f"row {name}: no map and counter both ({'no row' if r is None else 'one side'})")
