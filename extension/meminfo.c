@@ -47,7 +47,7 @@ struct mi_run {
 	char *pages_buf;
 	char *head_buf;			/* one struct page, for a head outside the chunk */
 	uint64_t *vm_pages;		/* struct page addresses vmalloc areas hold, sorted */
-	size_t nr_vm_pages, cap_vm_pages;
+	size_t nr_vm_pages, cap_vm_pages, max_vm_pages;
 	char *stat_enums[2];		/* ptype of enum node_stat_item, zone_stat_item */
 	struct cache_info *cis;		/* sorted by address */
 	uint64_t *cache_pages;		/* slab pages per cache, from the map */
@@ -420,6 +420,9 @@ struct vm_layout {
 
 static int vm_page_add(struct mi_run *r, uint64_t page)
 {
+	/* No more vmalloc pages than pages: past that, damaged vm_structs (bounded memory). */
+	if (r->nr_vm_pages >= r->max_vm_pages)
+		return 0;
 	if (r->nr_vm_pages == r->cap_vm_pages) {
 		size_t cap = r->cap_vm_pages ? r->cap_vm_pages * 2 : 4096;
 		uint64_t *p = realloc(r->vm_pages, cap * sizeof(*p));
@@ -469,8 +472,10 @@ static void vm_area(struct mi_run *r, const struct vm_layout *vl, uint64_t va)
 			return;
 		}
 		for (k = 0; k < want; k++)
-			if (buf[k] && !vm_page_add(r, buf[k]))
+			if (buf[k] && !vm_page_add(r, buf[k])) {
+				r->m->vm_areas_unreadable++;
 				return;
+			}
 	}
 }
 
@@ -730,6 +735,7 @@ void memsim_meminfo(const struct slub_layout *l, const struct memsim_options *op
 		r->nr_cis = 0;
 	}
 	read_counters(r);
+	r->max_vm_pages = memmap_pages_total();
 	read_vmalloc(r);
 	t1 = now_seconds();
 	if (!*stop) {
