@@ -37,7 +37,7 @@ restore() {
 	if [ "$(dpkg-query -W -f='${db:Status-Status}' memsim 2>/dev/null)" = installed ]; then
 		dpkg -r memsim >/dev/null 2>&1
 	fi
-	make -s -C "$top" uninstall >/dev/null 2>&1
+	make -s --no-print-directory -C "$top" uninstall >/dev/null 2>&1
 	[ ! -e "$saved/memsim.so" ] || cp -a "$saved/memsim.so" "$ext"
 	[ ! -d "$saved/doc" ] || { mkdir -p "$docdir" && cp -a "$saved/doc/." "$docdir/"; }
 }
@@ -54,7 +54,7 @@ check() {	# check OK WHAT [DETAIL]
 	fi
 }
 t0=$(date +%s)
-version=$(make -s -C "$top" version)
+version=$(make -s --no-print-directory -C "$top" version)
 
 # One crash session: extend memsim.so by its bare name, memsim -V, a JSON report.  In an
 # empty directory: crash tries ./memsim.so and ./extensions/memsim.so too.
@@ -107,20 +107,20 @@ gone() {	# gone NAME HOW: no memsim file left, and crash finds no memsim.so
 }
 
 # make install / make uninstall (as installed before this run is already saved).
-make -s -C "$top" uninstall >/dev/null 2>&1
-make -s -C "$top" install >"$out/make-install.log" 2>&1
+make -s --no-print-directory -C "$top" uninstall >/dev/null 2>&1
+make -s --no-print-directory -C "$top" install >"$out/make-install.log" 2>&1
 check $? "make install" "$out/make-install.log"
 modes=$(stat -c '%a %n' "$ext" "$docdir"/memsim.md "$docdir"/json-schema.md \
 	"$docdir"/memsim-report.schema.json 2>&1)
 [ "$(echo "$modes" | grep -c '^644 ')" = 4 ]
 check $? "make install puts memsim.so and the manual in place, mode 0644" "$modes"
 loaded make-install "make install"
-make -s -C "$top" uninstall >"$out/make-uninstall.log" 2>&1
+make -s --no-print-directory -C "$top" uninstall >"$out/make-uninstall.log" 2>&1
 check $? "make uninstall" "$out/make-uninstall.log"
 gone make-uninstall "make uninstall"
 
 # make deb / dpkg -i / dpkg -r.
-deb=$(make -s -C "$top" deb 2>"$out/make-deb.log" | tail -n1)
+deb=$(make -s --no-print-directory -C "$top" deb 2>"$out/make-deb.log" | tail -n1)
 [ -f "$deb" ] && [ "${deb%.deb}" != "$deb" ]
 check $? "make deb makes the package" "$deb; $out/make-deb.log"
 case $deb in /*) ;; *) deb=$top/$deb ;; esac
