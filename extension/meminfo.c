@@ -611,7 +611,6 @@ static void classify_head(struct mi_run *r, const char *page, uint64_t addr,
 			r->buddy_end = addr + (r->l->page_struct_size << order);
 	} else if (c == MS_PG_UNREF && addr < r->buddy_end) {
 		c = MS_PG_FREE;
-
 	} else if (c == MS_PG_SLAB) {
 		uint64_t cache;
 
