@@ -470,7 +470,12 @@ static void verdict(struct ms_meminfo *m)
 		snprintf(m->next, sizeof(m->next), "kmem -i");
 		return;
 	}
-	snprintf(m->verdict, sizeof(m->verdict), "largest kernel consumer: %s", best.what);
+	/* Under 5 % of MemTotal the largest consumer is named, but not as a finding. */
+	if (c->have_total && best.bytes * 20 < c->total)
+		snprintf(m->verdict, sizeof(m->verdict), "no kernel consumer holds 5 %% of MemTotal; "
+			 "the largest: %s", best.what);
+	else
+		snprintf(m->verdict, sizeof(m->verdict), "largest kernel consumer: %s", best.what);
 	snprintf(m->next, sizeof(m->next), "%s", best.next);
 }
 

@@ -1360,6 +1360,31 @@ static void test_vmalloc_module_no_symbols(void)
 	ms_meminfo_free(m);
 }
 
+/* Nothing big: the largest consumer is named, not as a finding. */
+static void test_verdict_small_consumers(void)
+{
+	struct ms_meminfo *m = ms_meminfo_new(PS);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	m->pages_walked = 100000;
+	m->map_pages[MS_PG_FREE] = 95000;
+	m->map_pages[MS_PG_SLAB] = 4000;
+	m->c.have_total = m->c.have_slab_unrec = 1;
+	m->c.total = P(100000);
+	m->c.slab_unrec = P(4000);
+	ms_meminfo_add_cache(m, "kernfs_node_cache", P(1000), 0);
+	ms_meminfo_finish(m, NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(m->verdict, "no kernel consumer holds 5 % of MemTotal; the "
+					       "largest: "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m->verdict, "unreclaimable slab"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m->next, "memsim -a"));
+	/* At 5 % it is a finding. */
+	m->c.slab_unrec = P(5000);
+	ms_meminfo_finish(m, NULL);
+	CU_ASSERT_EQUAL(strncmp(m->verdict, "largest kernel consumer: ", 25), 0);
+	ms_meminfo_free(m);
+}
+
 static CU_TestInfo meminfo_tests[] = {
 	{ "classify: inverted bits", test_classify_inv_bits },
 	{ "classify: top byte", test_classify_top_byte },
@@ -1384,6 +1409,7 @@ static CU_TestInfo meminfo_tests[] = {
 	{ "verdict: page leak", test_verdict_leak },
 	{ "verdict: slab", test_verdict_slab },
 	{ "verdict: vmalloc, shmem, nothing", test_verdict_vmalloc_and_shmem },
+	{ "verdict: no consumer holds 5 %", test_verdict_small_consumers },
 	{ "json", test_json },
 	{ "json: edges", test_json_edges },
 	{ "text", test_text },
