@@ -61,6 +61,7 @@ struct mi_run {
 	int last_compound;
 	time_t last_progress;
 	int progress;
+	uint64_t pages_total;		/* struct pages the memory map spans (progress) */
 };
 
 /*
@@ -681,8 +682,8 @@ static void map_progress(void *arg, uint64_t done)
 	if (!r->progress || now == r->last_progress)
 		return;
 	r->last_progress = now;
-	fprintf(stderr, "\rmemsim: %3lu%% of memory map", (ulong)(done * 100 /
-		(memmap_pages_total() ? memmap_pages_total() : 1)));
+	fprintf(stderr, "\rmemsim: %3lu%% of memory map",
+		(ulong)(done * 100 / (r->pages_total ? r->pages_total : 1)));
 }
 
 static void add_caches(struct mi_run *r)
@@ -734,7 +735,8 @@ void memsim_meminfo(const struct slub_layout *l, const struct memsim_options *op
 		r->nr_cis = 0;
 	}
 	read_counters(r);
-	r->max_vm_pages = memmap_pages_total();
+	r->pages_total = memmap_pages_total();
+	r->max_vm_pages = r->pages_total;
 	read_vmalloc(r);
 	t1 = now_seconds();
 	if (!*stop) {

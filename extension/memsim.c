@@ -232,6 +232,24 @@ static uint64_t *numeric_target(struct memsim_options *opt, int c)
 	}
 }
 
+/* -a and -i look at the whole dump: no cache, and only the options in @allowed. */
+static int whole_dump_options(char mode, const char *seen, const char *allowed,
+			      const char *takes)
+{
+	const char *r;
+
+	for (r = seen; *r; r++)
+		if (!strchr(allowed, *r)) {
+			error(INFO, "-%c: not with -%c (-%c takes %s)\n", *r, mode, mode, takes);
+			return 0;
+		}
+	if (args[optind]) {
+		error(INFO, "-%c: takes no cache (%s given)\n", mode, args[optind]);
+		return 0;
+	}
+	return 1;
+}
+
 /* Parse args into @opt; on any mistake print one line and return 0 (nothing is scanned). */
 static int parse_options(struct memsim_options *opt)
 {
@@ -324,33 +342,11 @@ static int parse_options(struct memsim_options *opt)
 		}
 		return 1;
 	}
-	if (mode == 'i') {
-		for (r = seen; *r; r++)
-			if (!strchr("ijtn", *r)) {
-				error(INFO, "-%c: not with -i (-i takes -j, -t and -n vmalloc "
-				      "callers)\n", *r);
-				return 0;
-			}
-		if (args[optind]) {
-			error(INFO, "-i: takes no cache (%s given)\n", args[optind]);
-			return 0;
-		}
-		return 1;
-	}
-	if (mode == 'a') {
-		/* -n (suspects), -m and -d shape the suspects' analysis. */
-		for (r = seen; *r; r++)
-			if (!strchr("ajtnmd", *r)) {
-				error(INFO, "-%c: not with -a (-a takes -j, -t, -n suspects, -m and "
-				      "-d)\n", *r);
-				return 0;
-			}
-		if (args[optind]) {
-			error(INFO, "-%c: takes no cache (%s given)\n", mode, args[optind]);
-			return 0;
-		}
-		return 1;
-	}
+	/* -n (suspects for -a, vmalloc callers for -i); -m and -d shape -a's suspects. */
+	if (mode == 'i')
+		return whole_dump_options(mode, seen, "ijtn", "-j, -t and -n vmalloc callers");
+	if (mode == 'a')
+		return whole_dump_options(mode, seen, "ajtnmd", "-j, -t, -n suspects, -m and -d");
 	/* -b, -l and -s print no clustering report: an option that shapes it is a slip. */
 	for (r = "fjnmd"; mode && *r; r++)
 		if (strchr(seen, *r)) {
