@@ -552,19 +552,8 @@ static void read_vmalloc(struct mi_run *r)
 
 static int is_vm_page(const struct mi_run *r, uint64_t page)
 {
-	size_t lo = 0, hi = r->nr_vm_pages;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->vm_pages[mid] == page)
-			return 1;
-		if (r->vm_pages[mid] < page)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	return r->nr_vm_pages &&
+	       bsearch(&page, r->vm_pages, r->nr_vm_pages, sizeof(page), cmp_u64) != NULL;
 }
 
 /* ---- the slab caches ---- */
@@ -578,19 +567,11 @@ static int cmp_cache(const void *a, const void *b)
 
 static long cache_index(const struct mi_run *r, uint64_t addr)
 {
-	size_t lo = 0, hi = r->nr_cis;
+	struct cache_info key = { .addr = addr };
+	const struct cache_info *ci = r->nr_cis ? bsearch(&key, r->cis, r->nr_cis,
+							  sizeof(*r->cis), cmp_cache) : NULL;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->cis[mid].addr == addr)
-			return (long)mid;
-		if (r->cis[mid].addr < addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	return ci ? (long)(ci - r->cis) : -1;
 }
 
 /* ---- the memory map ---- */
