@@ -199,6 +199,13 @@ echo MEMSIM-SLABINFO-BEGIN
 	done
 }
 echo MEMSIM-SLABINFO-END
+# SLUB's own summary of the allocation tracks (slub_debug=U): debugfs alloc_traces from v5.17,
+# sysfs alloc_calls before; one line per call site and stack, the 40 biggest (none without U).
+echo MEMSIM-ALLOC-CALLS-BEGIN
+for f in /sys/kernel/debug/slab/$slab/alloc_traces /sys/kernel/slab/$slab/alloc_calls; do
+	[ -r "\$f" ] && { /bin/busybox cat "\$f" 2>/dev/null; break; }
+done | /bin/busybox awk '/^ *[0-9]+ [^ ]/ && / pid=/' | /bin/busybox sort -k1,1nr |
+	/bin/busybox head -n 40 | /bin/busybox awk '{ print } END { print "MEMSIM-ALLOC-CALLS-END lines=" NR }'
 INIT
 }
 
@@ -404,6 +411,7 @@ echo c >/proc/sysrq-trigger'
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sys /sys
+/bin/busybox mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 $head
 $setup
 $slabinfo

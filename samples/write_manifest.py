@@ -141,6 +141,38 @@ def slabinfo(lines, cache):
     return None, None
 
 
+def alloc_calls(lines):
+    """SLUB's alloc_calls/alloc_traces lines (slub_debug=U), summed by call site: count, site
+    ("symbol+0xOFF" as %pS prints it, less the length), module, ages in jiffies (min, the
+    count-weighted mean, max) and pids.  Empty without U; None when the block never came."""
+    try:
+        got, end = block(lines, "ALLOC-CALLS")
+    except SystemExit:
+        return None
+    if len(got) != int(end.get("lines", -1)):
+        raise SystemExit(f"alloc_calls: {end.get('lines')} lines printed, {len(got)} read")
+    sites = {}
+    for line in got:
+        m = re.match(r"\s*(\d+) (\S+?)(?:/0x[0-9a-f]+)?(?: \[(\S+)\])?(?: |$)", line)
+        age = re.search(r" age=(\d+)(?:/(\d+)/(\d+))?", line)
+        pid = re.search(r" pid=(\S+)", line)
+        if not m or not pid:
+            raise SystemExit(f"alloc_calls: cannot parse {line!r}")
+        n, site, mod = int(m.group(1)), m.group(2), m.group(3)
+        lo = int(age.group(1)) if age else 0
+        avg = int(age.group(2) or lo) if age else 0
+        hi = int(age.group(3) or lo) if age else 0
+        s = sites.setdefault(site, {"site": site, "module": mod, "count": 0, "age_min": lo,
+                                    "age_sum": 0, "age_max": hi, "pids": pid.group(1)})
+        s["count"] += n
+        s["age_min"], s["age_max"] = min(s["age_min"], lo), max(s["age_max"], hi)
+        s["age_sum"] += avg * n
+    out = sorted(sites.values(), key=lambda s: -s["count"])
+    for s in out:
+        s["age_avg"] = s.pop("age_sum") // max(s["count"], 1)
+    return out
+
+
 def dumps(out, scen):
     """The dumps made, by format name; for in-guest kdump also makedumpfile's -d of each."""
     kig = scen.get("kdump_in_guest")
@@ -189,6 +221,15 @@ def main(out, scen_json, kernel_json, serial):
             "slabinfo_line": line,
             "slabinfo": parsed,
         })
+        calls = alloc_calls(lines)
+        if calls is not None:
+            m["alloc_calls"] = calls
+        for key in ("tracks", "redzone"):
+            if key in scen:
+                m[key] = scen[key]
+        if "tracks" in scen and not calls:
+            raise SystemExit(f"{scen['name']}: slub_debug tracks planted, but the guest's "
+                             f"alloc_calls for {scen['cache']} came out empty")
     # The guest's own accounting just before the dump, for every scenario.
     callers, vm_total = vmalloc_callers(lines)
     m["meminfo"] = meminfo(lines)

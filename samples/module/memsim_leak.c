@@ -4,6 +4,8 @@
  *
  *   insmod memsim_leak.ko scenario=kmalloc32-fn|chain|stale|dedicated|patterns|mixed|idle
  *          [count=N] [keep=0]
+ *   insmod memsim_leak.ko scenario=kmalloc32-fn count=N first=M pause_ms=T
+ *   insmod memsim_leak.ko scenario=redzone count=N damage=D
  *   insmod memsim_leak.ko scenario=vmalloc count=N [size=BYTES]
  *   insmod memsim_leak.ko scenario=pages count=N
  *
@@ -17,7 +19,14 @@
  * pages takes N order-0 pages from the page allocator in leak_pages and holds nothing but the
  * reference (no LRU, no mapping, no list through page->lru): pages no counter of
  * /proc/meminfo accounts for.  Either fails to load, planting nothing, if one allocation fails.
+ *
+ * For the allocator's own records (slub_debug): first=M pause_ms=T plants the first M objects,
+ * sleeps T ms and plants the rest, so that their allocation tracks carry two ages T apart;
+ * redzone plants N 64-byte entries in kmalloc-64, after every second one another that it frees
+ * at once (N/2 freed: their memory stays poisoned under slub_debug=P), and writes 8 bytes past
+ * the end of D of the kept ones, spread evenly (a red zone overwritten under slub_debug=Z).
  */
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -35,6 +44,12 @@ static bool keep = true;
 module_param(keep, bool, 0444);
 static unsigned long size = 65536;
 module_param(size, ulong, 0444);
+static unsigned long first;
+module_param(first, ulong, 0444);
+static unsigned int pause_ms;
+module_param(pause_ms, uint, 0444);
+static unsigned long damage;
+module_param(damage, ulong, 0444);
 
 /* kmalloc32-fn: a callback, an empty list, a counter. 32 bytes. */
 struct leak_fn_entry {
@@ -79,6 +94,14 @@ struct leak_stale_gone {
 	void (*done)(struct leak_stale_gone *g);
 	unsigned long stamp;
 	u64 fill[4];
+};
+
+/* redzone: 64 bytes in kmalloc-64, some of them overrun by 8 bytes. */
+struct leak_rz_entry {
+	void (*check)(struct leak_rz_entry *e);
+	struct list_head link;
+	unsigned long id;
+	char tag[32];
 };
 
 /* dedicated: a cache of our own, with a constructor so it is never merged. */
@@ -149,6 +172,7 @@ static noinline void group_free_event(void *e) { }
 static noinline void group_freeing_mark(void *g) { }
 static noinline void stale_keep_fn(struct leak_stale_keep *k) { }
 static noinline void stale_gone_done(struct leak_stale_gone *g) { }
+static noinline void rz_check(struct leak_rz_entry *e) { e->id++; }
 static noinline void widget_poke(struct leak_widget *w) { w->state++; }
 
 static u8 pattern_keys[PATTERN_KEYS];
@@ -233,7 +257,8 @@ static void keep_obj(void *p)
 		cond_resched();
 }
 
-static struct leak_fn_entry *new_fn_entry(unsigned long seq)
+/* noinline: the allocation track's caller is this function, the stack holds plant_fn. */
+static noinline struct leak_fn_entry *new_fn_entry(unsigned long seq)
 {
 	struct leak_fn_entry *e = kmalloc(sizeof(*e), GFP_KERNEL);
 
@@ -245,8 +270,18 @@ static struct leak_fn_entry *new_fn_entry(unsigned long seq)
 	return e;
 }
 
-static int plant_fn(unsigned long n)
+static noinline int plant_fn(unsigned long n)
 {
+	if (first && first < n && pause_ms) {	/* two steps, pause_ms apart */
+		while (nr_objs < first) {
+			struct leak_fn_entry *e = new_fn_entry(nr_objs);
+
+			if (!e)
+				return -ENOMEM;
+			keep_obj(e);
+		}
+		msleep(pause_ms);
+	}
 	while (nr_objs < n) {
 		struct leak_fn_entry *e = new_fn_entry(nr_objs);
 
@@ -479,6 +514,51 @@ fail:
 	return -ENOMEM;
 }
 
+static noinline struct leak_rz_entry *new_rz_entry(unsigned long id)
+{
+	struct leak_rz_entry *e = kmalloc(sizeof(*e), GFP_KERNEL);
+
+	if (!e)
+		return NULL;
+	e->check = rz_check;
+	INIT_LIST_HEAD(&e->link);
+	e->id = id;
+	strscpy(e->tag, "redzone-entry", sizeof(e->tag));
+	return e;
+}
+
+/* Eight bytes past the end of @e: over SLUB's right red zone when slub_debug=Z is on. */
+static noinline void rz_overrun(struct leak_rz_entry *e)
+{
+	u8 *p = (u8 *)e;
+	int i;
+
+	OPTIMIZER_HIDE_VAR(p);
+	for (i = 0; i < 8; i++)
+		WRITE_ONCE(p[sizeof(*e) + i], 0x41 + i);
+}
+
+static int plant_redzone(unsigned long n)
+{
+	unsigned long i, kept = 0, every = damage ? n / damage : 0;
+
+	for (i = 0; kept < n; i++) {
+		struct leak_rz_entry *e = new_rz_entry(i);
+
+		if (!e)
+			return -ENOMEM;
+		if (i % 3 == 2) {	/* one in three of the others is freed: poisoned */
+			kfree(e);
+			continue;
+		}
+		if (every && kept % every == every / 2 && kept / every < damage)
+			rz_overrun(e);
+		keep_obj(e);
+		kept++;
+	}
+	return 0;
+}
+
 static int __init memsim_leak_init(void)
 {
 	unsigned long n = count;
@@ -510,6 +590,8 @@ static int __init memsim_leak_init(void)
 		return plant_patterns(n);
 	if (!strcmp(scenario, "mixed"))
 		return plant_mixed(n);
+	if (!strcmp(scenario, "redzone"))
+		return plant_redzone(n);
 	return -EINVAL;
 }
 module_init(memsim_leak_init);
