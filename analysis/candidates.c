@@ -343,3 +343,56 @@ struct ms_error *engine_end_pass2(struct ms_engine *e)
 	engine_content_free(e);
 	return NULL;
 }
+
+/* ---- after the result: which kept cluster an object belongs to ---- */
+
+/* The sorted keys and the memo pass 2 uses, for an engine whose result came from pass 1. */
+static int classifier_prepare(struct ms_engine *e)
+{
+	size_t i;
+
+	if (e->classifier_ready)
+		return 1;
+	if (!e->cands || !e->jix)
+		return 0;
+	if (!e->cand_keys) {
+		e->cand_keys = ms_mem_alloc(&e->mem, (e->nr_cands + 1) * sizeof(*e->cand_keys));
+		e->cand_order = ms_mem_alloc(&e->mem, (e->nr_cands + 1) * sizeof(*e->cand_order));
+		if (!e->cand_keys || !e->cand_order)
+			return 0;
+		for (i = 0; i < e->nr_cands; i++)
+			e->cand_order[i] = i;
+		qsort_r(e->cand_order, e->nr_cands, sizeof(*e->cand_order), key_cmp, e);
+		for (i = 0; i < e->nr_cands; i++)
+			e->cand_keys[i] = e->cands[e->cand_order[i]].key;
+	}
+	if (!e->memo) {
+		e->memo_slots = MS_HOST_MEMO_SLOTS;
+		e->memo = ms_mem_alloc(&e->mem, (size_t)e->memo_slots * sizeof(*e->memo));
+		if (!e->memo)
+			return 0;
+	}
+	for (i = 0; i < e->memo_slots; i++)	/* pass 2's entries hold the same hosts: cheap */
+		e->memo[i].host = -2;
+	e->classifier_ready = 1;
+	return 1;
+}
+
+long ms_engine_cluster_of(struct ms_engine *e, const uint8_t *obj, uint64_t addr, int is_free)
+{
+	unsigned cls = !!is_free;
+	uint64_t pkey;
+	long c;
+
+	if (!e || !e->done)
+		return -1;
+	if (!e->keep_classifier || (cls && !e->include_free) || !classifier_prepare(e))
+		return -1;
+	ms_tokenize(e->tok, obj, addr, e->tokens, NULL);
+	e->cur_tokens = e->tokens;
+	pkey = engine_pattern_key(e, e->tokens, cls);
+	c = cand_find(e, pkey);
+	if (c < 0)
+		c = memo_host(e, pkey, cls);
+	return c < 0 ? -1 : e->cands[c].cluster;
+}

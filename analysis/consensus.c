@@ -389,6 +389,23 @@ static void fill_totals(struct ms_engine *e, struct ms_result *r)
 	r->mem_limit = e->mem.limit;
 }
 
+/*
+ * For ms_engine_cluster_of(): each candidate's cluster becomes its index in the result, the
+ * order and the top_n cut engine_finish() applies, -1 for a cluster not kept.
+ */
+static void map_kept_clusters(struct ms_engine *e, const struct work *w)
+{
+	size_t taken[2] = { 0, 0 }, k, j = 0;
+
+	for (k = 0; k < w->nr_aggs; k++) {
+		const struct agg *g = &w->aggs[k];
+		long idx = taken[g->cls]++ < e->top_n ? (long)j++ : -1, i;
+
+		for (i = g->first; i >= 0; i = w->next[i])
+			e->cands[i].cluster = idx;
+	}
+}
+
 struct ms_error *engine_finish(struct ms_engine *e)
 {
 	size_t taken[2] = { 0, 0 }, nkeep = 0, k, j = 0;
@@ -416,8 +433,11 @@ struct ms_error *engine_finish(struct ms_engine *e)
 			build_cluster(e, &w, &w.aggs[k], r, &r->clusters[j++]);
 	r->nr_clusters_total = w.nr_aggs;
 	engine_verdict(r);
+	if (e->keep_classifier)
+		map_kept_clusters(e, &w);
 	work_free(e, &w);
-	engine_cands_free(e);
+	if (!e->keep_classifier)
+		engine_cands_free(e);
 	r->mem_peak = e->mem.peak;
 	e->result = r;
 	return NULL;

@@ -358,6 +358,7 @@ static void init_fields(struct ms_engine *e, const struct ms_engine_config *cfg)
 	e->stride = cfg->stride ? cfg->stride : cfg->object_size;
 	e->nwords = ms_token_nr_words(cfg->object_size);
 	e->include_free = !!cfg->include_free;
+	e->keep_classifier = !!cfg->keep_classifier;
 	e->top_n = cfg->top_n ? cfg->top_n : MS_ENGINE_DEFAULT_TOP_N;
 	if (e->top_n > MS_ENGINE_MAX_TOP_N)
 		e->top_n = MS_ENGINE_MAX_TOP_N;
@@ -433,7 +434,7 @@ void ms_engine_free(struct ms_engine *e)
 /* ---- feeding: prepare (tokens and keys), then consume (the tables) ---- */
 
 /* The pattern key of @tokens of class @cls. */
-static uint64_t pattern_key(struct ms_engine *e, const struct ms_token *tokens, unsigned cls)
+uint64_t engine_pattern_key(struct ms_engine *e, const struct ms_token *tokens, unsigned cls)
 {
 	uint32_t i;
 
@@ -590,7 +591,7 @@ void engine_prepare(struct ms_engine *e, const struct ms_slab_view *v, uint32_t 
 		if (!same) {
 			set = have ? set + e->nwords : set;
 			memcpy(set, e->tokens, set_bytes);
-			pkey = pattern_key(e, set, cls);
+			pkey = engine_pattern_key(e, set, cls);
 			have = 1;
 		}
 		b->index[j] = i;

@@ -89,6 +89,7 @@ struct ms_engine_config {
 	int include_free;		/* analyse free objects too, as their own class */
 	unsigned top_n;			/* clusters kept per class (0: default, max 64) */
 	size_t mem_limit;		/* bytes (0: MS_ENGINE_DEFAULT_MEM_LIMIT) */
+	int keep_classifier;		/* keep what ms_engine_cluster_of() needs after the result */
 	/* Tuning for tests; 0 means the defaults above. */
 	uint32_t pattern_slots;		/* cap on pattern records */
 	uint32_t content_slots;		/* cap on content counters */
@@ -213,6 +214,18 @@ size_t ms_engine_mem_used(const struct ms_engine *e);
 size_t ms_engine_mem_peak(const struct ms_engine *e);
 /* Pattern-table evictions so far in pass 1 (0 while every count is exact). */
 uint64_t ms_engine_evictions(const struct ms_engine *e);
+
+/*
+ * After the result (config.keep_classifier): the index of the kept cluster of
+ * ms_engine_result()'s clusters[] that the object at @obj (its object_size bytes, at kernel
+ * address @addr, free when @is_free) belongs to, by the same rule the counting pass used: its
+ * pattern's candidate, else the candidate its pattern joins (memoised per pattern).  -1 when
+ * it belongs to none that was kept (unclustered, a cluster beyond top_n, or a free object
+ * without include_free).  Fed the same objects again, the clusters' counts come out equal.
+ * On the caller's thread only: it tokenises, asking the env.  -1 as well when the engine was
+ * not built to keep it, or settled without its candidates.
+ */
+long ms_engine_cluster_of(struct ms_engine *e, const uint8_t *obj, uint64_t addr, int is_free);
 
 /* Free the engine and its result unless taken; NULL is fine. */
 void ms_engine_free(struct ms_engine *e);

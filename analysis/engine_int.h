@@ -46,7 +46,7 @@ struct cand {
 	uint64_t largest_dup;
 	uint64_t rep_addr, rep_hash;
 	int has_rep;
-	long cluster;		/* final cluster, -1 while unassigned */
+	long cluster;		/* final cluster (its index in the result once built), or -1 */
 	struct ms_sample ex;	/* own and fringe objects */
 	struct ms_token *tokens;	/* nwords */
 	struct ms_wstat *stats;		/* nwords: own and fringe objects */
@@ -117,6 +117,8 @@ struct ms_engine {
 	uint64_t cache_addr;
 	uint32_t object_size, stride, nwords;
 	int include_free;
+	int keep_classifier;	/* the candidates outlive the result (ms_engine_cluster_of) */
+	int classifier_ready;	/* their keys sorted and a host memo, for lookups */
 	unsigned top_n, max_cands;
 	size_t rec_size, cand_size;
 	struct ms_mem mem;
@@ -251,6 +253,8 @@ struct ms_error *engine_begin_pass2(struct ms_engine *e);
 void engine_pass2_object(struct ms_engine *e, const uint8_t *obj, uint64_t addr, unsigned cls,
 			 uint64_t pkey, uint64_t ckey, int same);
 struct ms_error *engine_end_pass2(struct ms_engine *e);
+/* The pattern key of @tokens of class @cls (engine.c). */
+uint64_t engine_pattern_key(struct ms_engine *e, const struct ms_token *tokens, unsigned cls);
 
 /*
  * consensus.c: allocate and free @nr candidates with their arrays; index them for the join;

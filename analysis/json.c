@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "stackdepot.h"
 #include "token.h"
 
 /* The build's version, from the Makefile (VERSION and the commit); as memsim -V prints it. */
@@ -206,12 +207,182 @@ static const char *verdict_id(enum ms_verdict v)
 	return (unsigned)v <= MS_VERDICT_LEAK ? ids[v] : ids[MS_VERDICT_NONE];
 }
 
-static void verdict(struct jw *w, const struct ms_result *r)
+static void verdict(struct jw *w, const struct ms_report *rep)
 {
+	const struct ms_result *r = rep->result;
+	const struct ms_cluster *d = ms_result_dominant(r);
+	char tracks[400] = "";
+
 	jw_open(w, "verdict", '{');
 	kv_str(w, "kind", verdict_id(r->verdict), 0);
 	kv_num(w, "share", r->verdict_share);
 	kv_str(w, "line", r->verdict_line, 0);
+	if (rep->tracks) {
+		if (d)
+			ms_tracks_verdict(rep, (size_t)(d - r->clusters), tracks, sizeof(tracks));
+		kv_str(w, "tracks", tracks, 1);
+	}
+	jw_close(w, '}');
+}
+
+/* ---- SLUB's tracks and checks (slub_debug caches) ---- */
+
+static void track_stack(struct jw *w, const struct ms_report *rep, const struct ms_track_stack *st)
+{
+	char name[256];
+	uint32_t i;
+
+	if (!st || st->status != MS_DEPOT_OK) {
+		kv_null(w, "stack");
+		return;
+	}
+	jw_open(w, "stack", '[');
+	for (i = 0; i < st->nr_frames; i++) {
+		ms_report_symbol(rep->env, st->frames[i], name, sizeof(name));
+		sep(w);
+		ms_json_string(w->out, name);
+	}
+	jw_close(w, ']');
+	kv_u64(w, "stack_count", st->count);
+}
+
+static void track_sites(struct jw *w, const struct ms_report *rep, const char *k,
+			const struct ms_track_agg *a)
+{
+	uint64_t recorded = a->objects - a->empty;
+	char name[256];
+	size_t i;
+
+	jw_open(w, k, '[');
+	for (i = 0; i < a->nr_sites; i++) {
+		const struct ms_track_count *s = &a->sites[i];
+
+		ms_report_symbol(rep->env, s->key, name, sizeof(name));
+		jw_open(w, NULL, '{');
+		kv_str(w, "site", name, 0);
+		kv_hex(w, "address", s->key);
+		kv_u64(w, "count", s->count);
+		kv_u64(w, "error", s->error);
+		kv_num(w, "share", recorded ? (double)s->count / recorded : 0);
+		track_stack(w, rep, ms_track_site_stack(a, s->key));
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
+static void track_counts(struct jw *w, const char *k, const char *name,
+			 const struct ms_track_count *c, size_t n)
+{
+	size_t i;
+
+	jw_open(w, k, '[');
+	for (i = 0; i < n; i++) {
+		jw_open(w, NULL, '{');
+		kv_u64(w, name, c[i].key);
+		kv_u64(w, "count", c[i].count);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
+/* One kind of track of one cluster: its sites (under @sites_key), ages, pids and cpus. */
+static void track_agg(struct jw *w, const struct ms_report *rep, const char *sites_key,
+		      const char *prefix, const struct ms_track_agg *a)
+{
+	char k[64], cpus[256];
+
+	track_sites(w, rep, sites_key, a);
+	snprintf(k, sizeof(k), "%sage_s", prefix);
+	if (a->objects > a->empty) {
+		jw_open(w, k, '{');
+		kv_num(w, "min", a->age_min_s);
+		kv_num(w, "median", a->age_median_s);
+		kv_num(w, "max", a->age_max_s);
+		kv_bool(w, "median_sampled", a->median_sampled);
+		jw_close(w, '}');
+	} else {
+		kv_null(w, k);
+	}
+	snprintf(k, sizeof(k), "%stracks", prefix);
+	jw_open(w, k, '{');
+	kv_u64(w, "objects", a->objects);
+	kv_u64(w, "not_recorded", a->empty);
+	kv_bool(w, "sites_exact", !a->sites_overflow);
+	kv_u64(w, "distinct_stacks", a->nr_stacks);
+	kv_bool(w, "stacks_exact", !a->stacks_overflow);
+	track_counts(w, "pids", "pid", a->pids, a->nr_pids);
+	ms_track_cpus(a, cpus, sizeof(cpus));
+	kv_str(w, "cpus", cpus, 1);
+	if (a->nr_sizes && a->sizes[0].key)
+		track_counts(w, "requested_sizes", "size", a->sizes, a->nr_sizes);
+	jw_close(w, '}');
+}
+
+static void cluster_tracks(struct jw *w, const struct ms_report *rep, const struct ms_cluster *c,
+			   size_t index)
+{
+	const struct ms_track_agg *a = ms_tracks_get(rep->tracks, index, 0);
+
+	if (!a)
+		return;
+	track_agg(w, rep, "alloc_sites", "", a);
+	if (c->is_free)
+		track_agg(w, rep, "free_sites", "free_", ms_tracks_get(rep->tracks, index, 1));
+}
+
+static void slub_debug(struct jw *w, const struct ms_report *rep)
+{
+	const struct ms_debug_findings *f = rep->debug;
+	size_t i;
+	int a;
+
+	jw_open(w, "slub_debug", '{');
+	kv_str(w, "flags", rep->debug_flags, 1);
+	kv_bool(w, "tracks", rep->tracks != NULL);
+	kv_str(w, "note", rep->debug_note, 1);
+	if (rep->tracks) {
+		kv_u64(w, "jiffies", rep->tracks->now);
+		kv_u64(w, "hz", rep->tracks->hz);
+		kv_u64(w, "stacks_failed", rep->stacks_failed);
+		kv_bool(w, "interrupted", rep->tracks->interrupted);
+	}
+	if (f) {
+		jw_open(w, "checks", '{');
+		kv_u64(w, "allocated_checked", f->checked_allocated);
+		kv_u64(w, "free_checked", f->checked_free);
+		kv_u64(w, "objects_damaged", f->objects_bad);
+		jw_open(w, "by_area", '{');
+		for (a = 0; a < MS_DBG__COUNT; a++)
+			kv_u64(w, ms_debug_area_name((enum ms_debug_area)a), f->by_area[a]);
+		jw_close(w, '}');
+		jw_open(w, "findings", '[');
+		for (i = 0; i < f->nr; i++) {
+			const struct ms_debug_finding *k = &f->first[i];
+			char bytes[40] = "";
+			size_t used = 0;
+			uint32_t b;
+
+			for (b = 0; b < k->nr_bytes; b++)
+				used += snprintf(bytes + used, sizeof(bytes) - used, "%02x", k->bytes[b]);
+			jw_open(w, NULL, '{');
+			kv_hex(w, "object", k->object);
+			kv_str(w, "state", k->allocated ? "allocated" : "free", 0);
+			if (k->cluster >= 0)
+				kv_u64(w, "cluster", (uint64_t)k->cluster + 1);
+			else
+				kv_null(w, "cluster");
+			kv_str(w, "area", ms_debug_area_name(k->fault.area), 0);
+			kv_num(w, "area_offset", k->fault.start);
+			kv_u64(w, "area_length", k->fault.length);
+			kv_num(w, "first_bad_offset", k->fault.first_bad);
+			kv_u64(w, "bad_bytes", k->fault.bad_bytes);
+			kv_str(w, "found", bytes, 0);
+			kv_u64(w, "expected", k->fault.expected);
+			jw_close(w, '}');
+		}
+		jw_close(w, ']');
+		jw_close(w, '}');
+	}
 	jw_close(w, '}');
 }
 
@@ -291,7 +462,8 @@ static void representative(struct jw *w, const struct ms_cluster *c)
 	jw_close(w, '}');
 }
 
-static void cluster(struct jw *w, const struct ms_cluster *c, size_t rank)
+static void cluster(struct jw *w, const struct ms_report *rep, const struct ms_cluster *c,
+		    size_t rank)
 {
 	size_t k;
 
@@ -314,6 +486,8 @@ static void cluster(struct jw *w, const struct ms_cluster *c, size_t rank)
 	}
 	jw_close(w, ']');
 	words(w, "pattern", c->pattern.words, c->pattern.nr_words);
+	if (rep->tracks)
+		cluster_tracks(w, rep, c, rank - 1);
 	jw_close(w, '}');
 }
 
@@ -327,10 +501,10 @@ static void clusters(struct jw *w, const struct ms_report *rep)
 		n = rep->top_n;
 	jw_open(w, "clusters", '[');
 	for (i = 0; i < n; i++)
-		cluster(w, &r->clusters[i], i + 1);
+		cluster(w, rep, &r->clusters[i], i + 1);
 	/* The owner guesses are about the dominant allocated cluster: always list it. */
 	if (d && (size_t)(d - r->clusters) >= n)
-		cluster(w, d, d - r->clusters + 1);
+		cluster(w, rep, d, d - r->clusters + 1);
 	jw_close(w, ']');
 }
 
@@ -393,7 +567,7 @@ int ms_report_json(const struct ms_report *rep, FILE *out)
 		kv_null(&w, "cache");
 	if (rep->result) {
 		counts(&w, rep->result);
-		verdict(&w, rep->result);
+		verdict(&w, rep);
 		clusters(&w, rep);
 	} else {
 		kv_null(&w, "counts");
@@ -402,6 +576,8 @@ int ms_report_json(const struct ms_report *rep, FILE *out)
 		jw_close(&w, ']');
 	}
 	owner(&w, rep);
+	if (rep->tracks || rep->debug || rep->debug_flags)
+		slub_debug(&w, rep);
 	if (rep->follow) {
 		jw_open(&w, "follow", '{');
 		kv_u64(&w, "bytes", rep->follow->bytes);

@@ -480,7 +480,17 @@ int ms_report_text(const struct ms_report *rep, FILE *out)
 		print_dominant(out, rep);
 		print_bars(out, rep);
 		print_follow_notes(out, rep->follow);
-		fprintf(out, "\nVERDICT: %s\n", rep->result->verdict_line);
+	}
+	ms_report_tracks_text(rep, out);
+	if (rep->result) {
+		const struct ms_cluster *d = ms_result_dominant(rep->result);
+		char tracks[400] = "";
+
+		if (d && rep->tracks)
+			ms_tracks_verdict(rep, (size_t)(d - rep->result->clusters), tracks,
+					  sizeof(tracks));
+		fprintf(out, "\nVERDICT: %s%s%s\n", rep->result->verdict_line,
+			tracks[0] ? "; SLUB's tracks: " : "", tracks);
 	}
 	return ferror(out) ? -1 : 0;
 }

@@ -17,7 +17,9 @@
 #include "engine.h"
 #include "owner.h"
 #include "resolve.h"
+#include "slubdebug.h"
 #include "summary.h"
+#include "tracks.h"
 
 #define MS_REPORT_DEFAULT_EXAMPLES 8
 
@@ -31,7 +33,31 @@ struct ms_report {
 	unsigned top_n;			/* clusters to list (0: all the result kept) */
 	unsigned nr_examples;		/* example addresses shown (0: the default, 8) */
 	const struct ms_follow_budget *follow;	/* what pointer following cost and missed */
+	/* slub_debug caches (all NULL otherwise): */
+	const struct ms_tracks *tracks;		/* SLUB's tracks per kept cluster (U) */
+	const struct ms_debug_findings *debug;	/* red zone and poison checks (Z, P) */
+	const char *debug_flags;		/* the cache's debug flags, "U", "FZPU" */
+	const char *debug_note;			/* what could not be read, or NULL */
+	uint64_t stacks_failed;			/* depot stacks that could not be read */
+	const struct ms_env *env;		/* names the tracks' addresses (symbol) */
 };
+
+/*
+ * The slub_debug sections of the text report: per listed cluster, who allocated (and for a
+ * free cluster who freed) its objects, how long ago, in which tasks, with the commonest
+ * stack; then the red zone and poison damage found.  Nothing when @r has neither.
+ */
+void ms_report_tracks_text(const struct ms_report *r, FILE *out);
+
+/*
+ * One sentence on cluster @cluster's allocation tracks for the verdict ("all 60000 allocated
+ * by f+0x1f [mod] over 7.3 s, the oldest 7.4 s before the dump"), into @buf; "" when the
+ * cluster has no tracks.
+ */
+void ms_tracks_verdict(const struct ms_report *r, size_t cluster, char *buf, size_t len);
+
+/* Format the address @addr as crash does: "sym+0xoff [mod]", or the hex address. */
+void ms_report_symbol(const struct ms_env *env, uint64_t addr, char *buf, size_t len);
 
 /* Write the text report of @r to @out.  Returns 0, or -1 when writing failed. */
 int ms_report_text(const struct ms_report *r, FILE *out);

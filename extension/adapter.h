@@ -38,6 +38,7 @@ struct slub_layout {
 	/* struct kmem_cache */
 	long kc_name, kc_object_size, kc_size, kc_offset, kc_random, kc_red_left_pad;
 	long kc_cpu_slab, kc_node, kc_oo, kc_min, kc_list, kc_refcount, kc_flags;
+	long kc_inuse, kc_ctor;
 	long kc_struct_size;
 	/* struct kmem_cache_cpu (-1 when the kernel has none) */
 	long kcc_freelist, kcc_slab;
@@ -80,6 +81,9 @@ struct cache_info {
 	uint64_t barns[CACHE_MAX_NODES];	/* each node's barn, 0 where none */
 	int nr_barns;
 	int reclaimable;		/* SLAB_RECLAIM_ACCOUNT (filled by cache_list) */
+	uint32_t inuse;			/* kmem_cache.inuse: where the metadata starts */
+	uint32_t flags;			/* kmem_cache.flags (slab_flags_t) */
+	uint64_t ctor;			/* kmem_cache.ctor */
 };
 
 /* Find the cache named @name; on failure print why (with the closest names) and return 0. */

@@ -152,6 +152,9 @@ static int read_cache_info(const struct slub_layout *l, uint64_t addr, char *kc,
 	ci->cpu_slab = l->kc_cpu_slab >= 0 ? buf_u64(kc, l->kc_cpu_slab) : 0;
 	ci->cpu_sheaves = l->kc_cpu_sheaves >= 0 ? buf_u64(kc, l->kc_cpu_sheaves) : 0;
 	ci->refcount = l->kc_refcount >= 0 ? (int)buf_u32(kc, l->kc_refcount) : 1;
+	ci->inuse = l->kc_inuse >= 0 ? buf_u32(kc, l->kc_inuse) : ci->object_size;
+	ci->flags = l->kc_flags >= 0 ? buf_u32(kc, l->kc_flags) : 0;
+	ci->ctor = l->kc_ctor >= 0 ? buf_u64(kc, l->kc_ctor) : 0;
 	oo = l->kc_oo >= 0 ? buf_u32(kc, l->kc_oo) : 0;
 	min_oo = l->kc_min >= 0 ? buf_u32(kc, l->kc_min) : 0;
 	ci->oo_order = oo >> 16;

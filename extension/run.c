@@ -18,6 +18,7 @@
 #include "memsim_cmd.h"
 #include "report.h"
 #include "resolve.h"
+#include "slub_debug.h"
 
 static void print_walk_notes(const struct walk_result *res);
 static void print_faults(const struct walk_result *res);
@@ -113,7 +114,8 @@ static int reset_peak_rss(void)
 
 /* Build the engine for @ci; NULL after printing why. */
 static struct ms_engine *engine_for(const struct cache_info *ci, const struct memsim_options *opt,
-				    const struct ms_layout *layout, const struct ms_env *env)
+				    const struct ms_layout *layout, const struct ms_env *env,
+				    int keep_classifier)
 {
 	struct ms_engine_config cfg;
 	struct ms_engine *e = NULL;
@@ -129,6 +131,7 @@ static struct ms_engine *engine_for(const struct cache_info *ci, const struct me
 	cfg.include_free = opt->include_free;
 	cfg.top_n = opt->top;
 	cfg.mem_limit = (size_t)opt->mem_mib << 20;
+	cfg.keep_classifier = keep_classifier;
 	err = ms_engine_new(&cfg, &e);
 	if (!err)
 		held_take(e, release_engine, "the clustering engine");
@@ -268,6 +271,59 @@ static void json_inline(const struct ms_report *rep)
 	free(buf);
 }
 
+static void release_debug_result(void *p)
+{
+	slub_debug_result_free(p);
+	free(p);
+}
+
+/*
+ * A slub_debug cache: one more walk for SLUB's tracks and the red zone and poison checks,
+ * put into @rep (with @flags, the letters of the cache's debug flags).
+ */
+static void slub_debug_report(const struct slub_layout *l, const struct cache_info *ci,
+			      const struct memsim_options *opt, volatile int *stop,
+			      const struct slub_debug_info *sd, struct ms_engine *e,
+			      const struct ms_result *result, const struct ms_env *env,
+			      struct slub_debug_result **out, struct ms_report *rep, char *flags)
+{
+	struct slub_debug_result *dres;
+	double t0 = now_seconds();
+	size_t n = 0;
+
+	if (sd->red_zone)
+		flags[n++] = 'Z';
+	if (sd->poison)
+		flags[n++] = 'P';
+	if (sd->store_user)
+		flags[n++] = 'U';
+	flags[n] = 0;
+	rep->debug_flags = flags;
+	rep->debug_note = sd->note[0] ? sd->note : NULL;
+	rep->env = env;
+	if (!sd->have_tracks && !sd->have_checks)
+		return;
+	dres = *out = calloc(1, sizeof(*dres));
+	if (!dres) {
+		error(INFO, "out of memory for the tracks and checks: left out\n");
+		return;
+	}
+	held_take(dres, release_debug_result, "the tracks and checks");
+	if (!slub_debug_pass(l, ci, sd, e, result->nr_clusters, &opt->walk, opt->include_free,
+			     env, stop, dres)) {
+		error(INFO, "out of memory for the tracks and checks: left out\n");
+		return;
+	}
+	scan_keep_sigint();
+	rep->tracks = dres->tracks;
+	rep->debug = dres->findings;
+	rep->stacks_failed = dres->stacks_failed;
+	if (opt->timing)
+		fprintf(fp, "slub_debug: %lu slabs walked again for tracks and checks, %lu depot "
+			    "stacks read (%lu failed), in %.3f s\n", (ulong)dres->slabs,
+			(ulong)dres->stacks_read, (ulong)dres->stacks_failed, now_seconds() - t0);
+}
+
 /* The full scan: walk, cluster, report. */
 static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 		    const struct memsim_options *opt, volatile int *stop, struct walk_result *res)
@@ -279,8 +335,11 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 	struct ms_follow_budget follow = { 0 };
 	struct ms_result *result = NULL;
 	struct ms_owner_guess guesses[MS_OWNER_MAX_GUESSES];
-	char note[800];
+	struct slub_debug_info sd;
+	struct slub_debug_result *dres = NULL;
+	char note[800], flags[8];
 	size_t i;
+	int debug;
 
 	if (!sp)
 		return;
@@ -291,8 +350,9 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 			(unsigned long long)sp->el.percpu_first, (ulong)sp->el.percpu_unit);
 	ce = crash_env_new(l, stop, &sp->env);
 	held_take(ce, release_crash_env, "the page and object caches");
+	debug = slub_debug_discover(ci, &sd);
 	if (ce)
-		e = engine_for(ci, opt, &sp->el.layout, &sp->env);
+		e = engine_for(ci, opt, &sp->el.layout, &sp->env, debug && sd.have_tracks);
 	int peak_reset = opt->timing && reset_peak_rss();
 	unsigned long rss0 = opt->timing ? proc_kb("VmRSS") : 0;
 	double t0 = now_seconds();
@@ -327,6 +387,9 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 		}
 		rep.follow = &follow;
 		rep.result = result;
+		if (debug && result && !*stop)
+			slub_debug_report(l, ci, opt, stop, &sd, e, result, &sp->env, &dres, &rep,
+					  flags);
 		guess_owner(result, res->summary.aliases, opt, &rep, guesses, note, sizeof(note));
 		rep.top_n = opt->top;
 		rep.nr_examples = 4;
@@ -345,6 +408,10 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 				    "followed, owner guess, report)\n", now_seconds() - t0);
 	} else if (!ce) {
 		error(INFO, "out of memory\n");
+	}
+	if (dres) {
+		held_drop(dres);
+		release_debug_result(dres);
 	}
 	held_drop(result);
 	ms_result_free(result);

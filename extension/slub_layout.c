@@ -69,6 +69,8 @@ static void detect_cache_fields(struct slub_layout *l)
 	l->kc_list = member_offset("kmem_cache", "list");
 	l->kc_refcount = member_offset("kmem_cache", "refcount");
 	l->kc_flags = member_offset("kmem_cache", "flags");
+	l->kc_inuse = member_offset("kmem_cache", "inuse");
+	l->kc_ctor = member_offset("kmem_cache", "ctor");
 	l->kcc_freelist = member_offset("kmem_cache_cpu", "freelist");
 	l->kcc_slab = member_offset("kmem_cache_cpu", "slab");
 	if (l->kcc_slab < 0)
