@@ -289,7 +289,8 @@ static void track_counts(struct jw *w, const char *k, const char *name,
 static void track_agg(struct jw *w, const struct ms_report *rep, const char *sites_key,
 		      const char *prefix, const struct ms_track_agg *a)
 {
-	char k[64], cpus[256];
+	char k[64], cpus[256], name[256];
+	size_t i;
 
 	track_sites(w, rep, sites_key, a);
 	snprintf(k, sizeof(k), "%sage_s", prefix);
@@ -315,6 +316,24 @@ static void track_agg(struct jw *w, const struct ms_report *rep, const char *sit
 	kv_str(w, "cpus", cpus, 1);
 	if (a->nr_sizes && a->sizes[0].key)
 		track_counts(w, "requested_sizes", "size", a->sizes, a->nr_sizes);
+	jw_open(w, "stacks", '[');
+	for (i = 0; i < a->nr_stacks; i++) {
+		const struct ms_track_stack *st = &a->stacks[i];
+
+		ms_report_symbol(rep->env, st->site, name, sizeof(name));
+		jw_open(w, NULL, '{');
+		kv_u64(w, "count", st->count);
+		kv_u64(w, "error", st->error);
+		kv_str(w, "site", name, 0);
+		if (st->handle)
+			kv_hex(w, "handle", st->handle);
+		else
+			kv_null(w, "handle");
+		kv_str(w, "status", ms_depot_status_name(st->status), 0);
+		track_stack(w, rep, st);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
 	jw_close(w, '}');
 }
 

@@ -150,7 +150,7 @@ static int depot_layout(struct slub_debug_info *sd)
 		if (symbol_exists("pools_num") &&
 		    readmem(symbol_value("pools_num"), KVADDR, &num, sizeof(num), "pools_num",
 			    RETURN_ON_ERROR | QUIET) && num > 0 && (uint32_t)num < d->nr_pools)
-			d->nr_pools = (uint32_t)num + 1;
+			d->nr_pools = (uint32_t)num;
 	}
 	d->rec_size = (uint32_t)size;
 	d->rec_handle = member("stack_record", "handle") >= 0 ?

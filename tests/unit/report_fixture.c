@@ -71,7 +71,8 @@ int rf_setup(struct report_fixture *f)
 	f->result = ms_engine_take_result(f->engine);
 	fill_summary(&f->summary);
 	fill_guesses(f);
-	f->report = (struct ms_report){ &f->summary, f->result, f->guesses, 2, NULL, 5, 0, NULL };
+	f->report = (struct ms_report){ .summary = &f->summary, .result = f->result,
+					.guesses = f->guesses, .nr_guesses = 2, .top_n = 5 };
 	return f->result ? 0 : -1;
 }
 

@@ -31,7 +31,7 @@ static struct ms_engine_config tiny_tables(void)
 
 static int has_text(const struct ms_result *r, const char *needle)
 {
-	struct ms_report rep = { NULL, r, NULL, 0, NULL, 0, 0, NULL };
+	struct ms_report rep = { .result = r };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);

@@ -39,7 +39,7 @@ static int line_starting(const char *text, const char *prefix, char *buf, size_t
 static void test_cache_line_and_notes(void)
 {
 	struct ms_cache_summary s;
-	struct ms_report r = { &s, NULL, NULL, 0, NULL, 0, 0, NULL };
+	struct ms_report r = { .summary = &s };
 	char *text, line[256];
 
 	CU_ASSERT_EQUAL_FATAL(rf_setup(&fx), 0);
@@ -70,7 +70,7 @@ static void test_cache_line_and_notes(void)
 static void test_counter_notes(void)
 {
 	struct ms_cache_summary s;
-	struct ms_report r = { &s, NULL, NULL, 0, NULL, 0, 0, NULL };
+	struct ms_report r = { .summary = &s };
 	char *text;
 
 	CU_ASSERT_EQUAL_FATAL(rf_setup(&fx), 0);
