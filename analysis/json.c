@@ -362,11 +362,16 @@ static void slub_debug(struct jw *w, const struct ms_report *rep)
 	if (rep->tracks) {
 		kv_u64(w, "jiffies", rep->tracks->now);
 		kv_u64(w, "hz", rep->tracks->hz);
+		kv_str(w, "hz_source", rep->hz_source, 1);
 		kv_u64(w, "stacks_failed", rep->stacks_failed);
 		kv_bool(w, "interrupted", rep->tracks->interrupted);
 	}
 	if (f) {
 		jw_open(w, "checks", '{');
+		if (rep->orig_size_bytes)
+			kv_u64(w, "orig_size_bytes", rep->orig_size_bytes);
+		else
+			kv_str(w, "orig_size_bytes", NULL, 1);
 		kv_u64(w, "allocated_checked", f->checked_allocated);
 		kv_u64(w, "free_checked", f->checked_free);
 		kv_u64(w, "objects_damaged", f->objects_bad);

@@ -39,6 +39,8 @@ struct ms_report {
 	const char *debug_flags;		/* the cache's debug flags, "U", "FZPU" */
 	const char *debug_note;			/* what could not be read, or NULL */
 	uint64_t stacks_failed;			/* depot stacks that could not be read */
+	const char *hz_source;			/* where the tracks' HZ was found, or NULL */
+	uint32_t orig_size_bytes;		/* orig_size's width as checked (4, 8), 0: none */
 	const struct ms_env *env;		/* names the tracks' addresses (symbol) */
 };
 

@@ -20,6 +20,11 @@ const char *ms_debug_area_name(enum ms_debug_area area)
 	return (unsigned)area < MS_DBG__COUNT ? names[area] : "?";
 }
 
+static uint32_t get_le32(const uint8_t *p)
+{
+	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 int ms_debug_layout_valid(const struct ms_debug_layout *l)
 {
 	if (!l->red_zone && !l->poison)
@@ -28,7 +33,30 @@ int ms_debug_layout_valid(const struct ms_debug_layout *l)
 		return 0;
 	if (l->meta_end < l->inuse || l->meta_end > l->size - l->red_left_pad)
 		return 0;
-	return l->orig_size < 0 || (uint32_t)l->orig_size + 4 <= l->meta_end;
+	if (l->orig_size_len && l->orig_size_len != 4 && l->orig_size_len != 8)
+		return 0;
+	return l->orig_size < 0 ||
+	       (uint32_t)l->orig_size + (l->orig_size_len ? l->orig_size_len : 4) <= l->meta_end;
+}
+
+int ms_debug_orig_size_vote(const struct ms_debug_layout *l, const uint8_t *obj)
+{
+	const uint8_t *p;
+	uint32_t size, high;
+
+	if (l->orig_size < 0 || !l->poison ||
+	    (uint32_t)l->orig_size + 8 > l->size - l->red_left_pad)
+		return 0;
+	p = obj + l->orig_size;
+	size = get_le32(p);
+	high = get_le32(p + 4);
+	if (!size || size > l->object_size)
+		return 0;
+	if (high == 0)
+		return 8;
+	if (high == 0x5a5a5a5au)
+		return 4;
+	return 0;
 }
 
 /* Bytes of [@p, @p + @n) that are not @want: their number and the first one's offset. */
@@ -60,11 +88,6 @@ static int check_area(const uint8_t *obj, int32_t start, uint32_t length, uint8_
 	f->expected = want;
 	f->found = obj[start + (int32_t)first];
 	return 1;
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 int ms_debug_check(const struct ms_debug_layout *l, const uint8_t *obj, int allocated,

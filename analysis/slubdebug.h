@@ -36,6 +36,7 @@ struct ms_debug_layout {
 	int kmalloc_redzone;	/* orig_size .. object_size is red zone too (v6.2+) */
 	uint32_t meta_end;	/* end of the metadata from the object's first byte: info_end,
 				 * the two tracks with STORE_USER, orig_size (padding follows) */
+	uint32_t orig_size_len;	/* 4 (unsigned int) or 8 (unsigned long): see below */
 };
 
 enum ms_debug_area {
@@ -60,6 +61,17 @@ struct ms_debug_fault {
 	uint32_t bad_bytes;	/* wrong bytes in the area */
 	uint8_t expected, found;	/* for the first wrong byte */
 };
+
+/*
+ * How wide orig_size is in the slots at hand.  It was an unsigned int from v6.1; "mm/slab: use
+ * unsigned long for orig_size to ensure proper metadata align" (2026, also in the stable
+ * series: Debian's 6.12.117 has it) made it an unsigned long, moving the padding 4 bytes on.
+ * Nothing in debuginfo tells the two apart (the slot size rounds to the same), the bytes do:
+ * under slub_debug=P the 4 bytes after the old 32-bit orig_size are 0x5a padding, while the
+ * high half of a 64-bit size is 0.  One object's vote: 8, 4, or 0 when its bytes say neither
+ * (a size never set, or damage).  @obj's slot must hold orig_size + 8 bytes.
+ */
+int ms_debug_orig_size_vote(const struct ms_debug_layout *l, const uint8_t *obj);
 
 /*
  * Does the layout check anything (a red zone or poison)?  Is the layout sane for slots of

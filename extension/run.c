@@ -318,10 +318,18 @@ static void slub_debug_report(const struct slub_layout *l, const struct cache_in
 	rep->tracks = dres->tracks;
 	rep->debug = dres->findings;
 	rep->stacks_failed = dres->stacks_failed;
+	rep->hz_source = dres->hz_source;
+	rep->orig_size_bytes = dres->findings && sd->dbg.orig_size >= 0 ?
+			       (dres->orig_size_len ? dres->orig_size_len : 4) : 0;
+	if (opt->timing && rep->orig_size_bytes)
+		fprintf(fp, "slub_debug: orig_size is %u bytes wide (%s)\n", rep->orig_size_bytes,
+			dres->orig_size_votes ? "from the bytes of the first slab's objects" :
+			"no object told otherwise");
 	if (opt->timing)
 		fprintf(fp, "slub_debug: %lu slabs walked again for tracks and checks, %lu depot "
-			    "stacks read (%lu failed), in %.3f s\n", (ulong)dres->slabs,
-			(ulong)dres->stacks_read, (ulong)dres->stacks_failed, now_seconds() - t0);
+			    "stacks read (%lu failed), HZ %u from %s, in %.3f s\n", (ulong)dres->slabs,
+			(ulong)dres->stacks_read, (ulong)dres->stacks_failed, dres->hz,
+			dres->hz_source ? dres->hz_source : "-", now_seconds() - t0);
 }
 
 /* The full scan: walk, cluster, report. */

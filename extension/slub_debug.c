@@ -202,7 +202,7 @@ int slub_debug_discover(const struct cache_info *ci, struct slub_debug_info *sd)
 		 * came with it. */
 		if (THIS_KERNEL_VERSION >= LINUX(6, 1, 0) && (ci->flags & kmalloc)) {
 			sd->tl.orig_size = (int32_t)meta_end;
-			meta_end += 4;
+			meta_end += 4;	/* 8 once the walk's bytes say so (debug_slab) */
 		}
 		if (meta_end > slot_end) {
 			snprintf(sd->note, sizeof(sd->note), "the tracks (from +0x%x, %u bytes each) "
@@ -223,6 +223,11 @@ int slub_debug_discover(const struct cache_info *ci, struct slub_debug_info *sd)
 	g->orig_size = sd->have_tracks ? sd->tl.orig_size : -1;
 	g->kmalloc_redzone = THIS_KERNEL_VERSION >= LINUX(6, 2, 0);	/* commit 946fa0dbf2d8 */
 	g->meta_end = meta_end;
+	g->orig_size_len = 4;
+	/* Under poison the width of orig_size decides where the padding starts: the first slab
+	 * whose objects tell it decides (debug_slab); with no room for 8 bytes it is 4. */
+	sd->orig_size_undecided = g->orig_size >= 0 && g->poison &&
+				  (uint32_t)g->orig_size + 8 <= slot_end;
 	sd->have_checks = (sd->red_zone || sd->poison) && (!sd->store_user || sd->have_tracks) &&
 			  ms_debug_layout_valid(g);
 	return 1;
@@ -236,7 +241,39 @@ struct debug_pass {
 	struct ms_tracks *tracks;
 	struct ms_debug_findings *findings;
 	int include_free;
+	struct ms_debug_layout dbg;	/* sd->dbg, with orig_size's width once known */
+	int undecided;			/* that width is still to be read from the bytes */
+	struct slub_debug_result *out;
 };
+
+/*
+ * The width of orig_size from the objects of the first slab that tell it (the majority of
+ * their votes), before any of them is checked.
+ */
+static void decide_orig_size(struct debug_pass *p, const struct ms_slab_view *v)
+{
+	uint32_t i, wide = 0, narrow = 0;
+
+	for (i = 0; i < v->nr_objects; i++) {
+		int vote = ms_debug_orig_size_vote(&p->dbg, ms_slab_view_object(v, i));
+
+		wide += vote == 8;
+		narrow += vote == 4;
+	}
+	if (!wide && !narrow)
+		return;
+	p->undecided = 0;
+	p->out->orig_size_votes = wide + narrow;
+	if (wide > narrow) {
+		p->dbg.orig_size_len = 8;
+		p->dbg.meta_end += 4;
+		if (!ms_debug_layout_valid(&p->dbg)) {	/* cannot be: keep the narrow one */
+			p->dbg.orig_size_len = 4;
+			p->dbg.meta_end -= 4;
+		}
+	}
+	p->out->orig_size_len = p->dbg.orig_size_len;
+}
 
 static void debug_slab(void *arg, const struct ms_slab_view *v)
 {
@@ -245,6 +282,8 @@ static void debug_slab(void *arg, const struct ms_slab_view *v)
 
 	if (v->stride < v->object_size)
 		return;
+	if (p->findings && p->undecided)
+		decide_orig_size(p, v);
 	for (i = 0; i < v->nr_objects; i++) {
 		int allocated = ms_slab_view_allocated(v, i);
 		const uint8_t *obj = ms_slab_view_object(v, i);
@@ -256,7 +295,7 @@ static void debug_slab(void *arg, const struct ms_slab_view *v)
 			ms_tracks_add(p->tracks, cluster, !allocated, obj, addr);
 		}
 		if (p->findings)
-			ms_debug_findings_add(p->findings, &p->sd->dbg, obj, addr, allocated, cluster);
+			ms_debug_findings_add(p->findings, &p->dbg, obj, addr, allocated, cluster);
 	}
 	fault_slab();
 }
@@ -304,12 +343,56 @@ static uint64_t dump_jiffies(void)
 	return j;
 }
 
+/*
+ * The kernel's HZ, for the tracks' ages.  crash's machdep->hz is a guess on kernels whose
+ * HZ it cannot find (it says 1000 on 6.12 and 7.x built with HZ=250), so it comes last:
+ *   1. the jiffies clocksource, whose mult is TICK_NSEC << JIFFIES_SHIFT over its shift
+ *      (kernel/time/jiffies.c, the same since v3.x): HZ = NSEC_PER_SEC / TICK_NSEC rounded;
+ *   2. tick_nsec (TICK_NSEC itself; gone from later kernels: 7.2 has no such symbol);
+ *   3. machdep->hz.
+ */
+static unsigned kernel_hz(const char **source)
+{
+	uint64_t tick = 0;
+
+	if (symbol_exists("clocksource_jiffies") && MEMBER_EXISTS("clocksource", "mult") &&
+	    MEMBER_EXISTS("clocksource", "shift") && MEMBER_SIZE("clocksource", "mult") == 4 &&
+	    MEMBER_SIZE("clocksource", "shift") == 4) {
+		ulong cs = symbol_value("clocksource_jiffies");
+		uint32_t mult = 0, shift = 0;
+
+		if (readmem(cs + MEMBER_OFFSET("clocksource", "mult"), KVADDR, &mult,
+			    sizeof(mult), "clocksource_jiffies.mult", RETURN_ON_ERROR | QUIET) &&
+		    readmem(cs + MEMBER_OFFSET("clocksource", "shift"), KVADDR, &shift,
+			    sizeof(shift), "clocksource_jiffies.shift", RETURN_ON_ERROR | QUIET) &&
+		    shift < 32) {
+			tick = mult >> shift;
+			*source = "clocksource_jiffies";
+		}
+	}
+	if (!tick && symbol_exists("tick_nsec")) {
+		ulong v = 0;
+
+		if (readmem(symbol_value("tick_nsec"), KVADDR, &v, sizeof(v), "tick_nsec",
+			    RETURN_ON_ERROR | QUIET)) {
+			tick = v;
+			*source = "tick_nsec";
+		}
+	}
+	/* TICK_NSEC of a plausible HZ (24..10000): anything else is not what we think it is */
+	if (tick >= 100000 && tick <= 41666667)
+		return (unsigned)((1000000000ULL + tick / 2) / tick);
+	*source = "crash";
+	return machdep->hz ? (unsigned)machdep->hz : 1000;
+}
+
 int slub_debug_pass(const struct slub_layout *l, const struct cache_info *ci,
 		    const struct slub_debug_info *sd, struct ms_engine *e, size_t nr_clusters,
 		    const struct walk_options *wopt, int include_free, const struct ms_env *env,
 		    volatile int *stop, struct slub_debug_result *out)
 {
-	struct debug_pass p = { e, sd, NULL, NULL, include_free };
+	struct debug_pass p = { e, sd, NULL, NULL, include_free, sd->dbg, sd->orig_size_undecided,
+				out };
 	struct walk_result *res = calloc(1, sizeof(*res));
 	struct walk_options w = *wopt;
 	int ok;
@@ -337,7 +420,7 @@ int slub_debug_pass(const struct slub_layout *l, const struct cache_info *ci,
 		ms_debug_findings_finish(p.findings);
 	if (p.tracks) {
 		out->now = dump_jiffies();
-		out->hz = machdep->hz;
+		out->hz = kernel_hz(&out->hz_source);
 		p.tracks->interrupted = out->interrupted;
 		ms_tracks_finish(p.tracks, out->now, out->hz);
 		if (!*stop)

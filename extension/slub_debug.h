@@ -19,6 +19,7 @@ struct slub_debug_info {
 	struct ms_track_layout tl;
 	struct ms_depot_layout dl;
 	struct ms_debug_layout dbg;
+	int orig_size_undecided;		/* its width is read from the objects */
 	char note[200];				/* why something is not read */
 };
 
@@ -27,8 +28,11 @@ struct slub_debug_result {
 	struct ms_debug_findings *findings;	/* NULL without red zones or poison */
 	uint64_t now;				/* the dump's jiffies */
 	unsigned hz;
+	const char *hz_source;			/* where hz was read: "clocksource_jiffies", ... */
 	uint64_t slabs;				/* slabs walked */
 	uint64_t stacks_read, stacks_failed;	/* depot fetches */
+	uint32_t orig_size_len;			/* 4 or 8 as read from the objects, 0: not read */
+	uint32_t orig_size_votes;		/* the objects that told it */
 	int interrupted;
 };
 
