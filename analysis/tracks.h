@@ -100,7 +100,9 @@ struct ms_track_agg {
 	uint64_t cpus[MS_TRACK_CPUS / 64];	/* bit set: seen */
 	uint64_t cpus_beyond;			/* tracks with a cpu >= MS_TRACK_CPUS or < 0 */
 	uint64_t when_min, when_max;		/* over every recorded track */
-	uint64_t future;			/* tracks later than the dump's jiffies */
+	uint64_t future;			/* tracks later than the dump's jiffies, among
+						 * the age sample (all while the cluster fits it:
+						 * the dump's jiffies are known only at the end) */
 	/* the age sample: the MS_TRACK_AGE_SAMPLE lowest address hashes (a max-heap on hash) */
 	size_t nr_sample;
 	uint64_t sample_hash[MS_TRACK_AGE_SAMPLE];

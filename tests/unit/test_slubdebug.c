@@ -383,6 +383,53 @@ static void test_findings_counts_and_order(void)
 	CU_ASSERT_EQUAL(out.first[MS_DEBUG_KEEP - 1].fault.area, MS_DBG_RIGHT_REDZONE);
 }
 
+/*
+ * orig_size an unsigned int (the 4 bytes after it 0x5a padding) or an unsigned long (its high
+ * half 0): each object's bytes vote for a width.
+ */
+static void test_orig_size_width_vote(void)
+{
+	struct ms_debug_layout l = fzpu;
+	uint8_t slot[SIZE];
+	uint8_t *obj = make_slot(&fzpu, slot, 1, 50);
+
+	/* 50, then the padding: 32 bits */
+	CU_ASSERT_EQUAL(obj[ORIG_AT + 4], 0x5a);
+	CU_ASSERT_EQUAL(ms_debug_orig_size_vote(&fzpu, obj), 4);
+	/* 50 as an unsigned long: 64 bits */
+	memset(obj + ORIG_AT + 4, 0, 4);
+	CU_ASSERT_EQUAL(ms_debug_orig_size_vote(&fzpu, obj), 8);
+	/* neither: a high half of something else, a size 0 or past object_size */
+	obj[ORIG_AT + 5] = 0x12;
+	CU_ASSERT_EQUAL(ms_debug_orig_size_vote(&fzpu, obj), 0);
+	obj = make_slot(&fzpu, slot, 1, 0);
+	CU_ASSERT_EQUAL(ms_debug_orig_size_vote(&fzpu, obj), 0);
+	obj = make_slot(&fzpu, slot, 1, OSIZE);
+	CU_ASSERT_EQUAL(ms_debug_orig_size_vote(&fzpu, obj), 4);
+	obj[ORIG_AT] = OSIZE + 1;
+	CU_ASSERT_EQUAL(ms_debug_orig_size_vote(&fzpu, obj), 0);
+	/* no poison (nothing tells the widths apart), no orig_size, no room for 8 bytes */
+	obj = make_slot(&fzpu, slot, 1, 50);
+	l.poison = 0;
+	CU_ASSERT_EQUAL(ms_debug_orig_size_vote(&l, obj), 0);
+	l = fzpu;
+	l.orig_size = -1;
+	CU_ASSERT_EQUAL(ms_debug_orig_size_vote(&l, obj), 0);
+	l = fzpu;
+	l.orig_size = END - 6;
+	CU_ASSERT_EQUAL(ms_debug_orig_size_vote(&l, obj), 0);
+	/* the width in the layout: 8 bytes must end within the metadata; 4 or 8 only */
+	l = fzpu;
+	l.orig_size_len = 8;
+	CU_ASSERT_FALSE(ms_debug_layout_valid(&l));	/* 144 + 8 > 148 */
+	l.meta_end = ORIG_AT + 8;
+	CU_ASSERT_TRUE(ms_debug_layout_valid(&l));
+	l.orig_size_len = 4;
+	CU_ASSERT_TRUE(ms_debug_layout_valid(&l));
+	l.orig_size_len = 6;
+	CU_ASSERT_FALSE(ms_debug_layout_valid(&l));
+}
+
 static CU_TestInfo slubdebug_tests[] = {
 	{ "layout validity and area names", test_layout_valid },
 	{ "clean objects", test_clean_objects },
@@ -393,6 +440,7 @@ static CU_TestInfo slubdebug_tests[] = {
 	{ "poison only: alignment padding", test_poison_only },
 	{ "red zone only", test_redzone_only },
 	{ "findings: counts and the first ones by address", test_findings_counts_and_order },
+	{ "orig_size's width, from the bytes", test_orig_size_width_vote },
 	CU_TEST_INFO_NULL,
 };
 

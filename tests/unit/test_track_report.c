@@ -142,6 +142,18 @@ static void test_verdict_sentence(void)
 		 "0.0 s, the oldest 1.0 s before the dump", top, fx.result->clusters[1].count,
 		 100.0 * top / recorded, x >= y ? "__kmalloc+0x3c" : "ffffffff81009040");
 	CU_ASSERT_STRING_EQUAL(buf, want);
+	ms_tracks_free(t);
+	/* one object never recorded, the other four at one site: not "all" */
+	t = ms_tracks_new(&tl, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (x = 0; x < 4; x++)
+		add(t, 0, x, SITE_LEAK, 1, 0, 1, NOW - 2 * HZ, 24);
+	add(t, 0, 4, 0, 0, 0, 0, 0, 0);
+	ms_tracks_finish(t, NOW, HZ);
+	rep.tracks = t;
+	ms_tracks_verdict(&rep, 0, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "4 of 5 (100.0%) allocated by leak_alloc+0x10 [leakmod], over "
+				    "0.0 s, the oldest 2.0 s before the dump");
 	/* no tracks for a cluster past the aggregate's: "" */
 	strcpy(buf, "x");
 	ms_tracks_verdict(&rep, t->nr_clusters, buf, sizeof(buf));

@@ -501,7 +501,7 @@ static int hw_cmp(const void *a, const void *b)
 static void test_ages_at_the_sample_size(void)
 {
 	const uint64_t now = 5000000, n = MS_TRACK_AGE_SAMPLE;
-	struct ms_tracks *t = ms_tracks_new(&depot_layout, 2);
+	struct ms_tracks *t = ms_tracks_new(&depot_layout, 3);
 	const struct ms_track_agg *a;
 	uint64_t i;
 
@@ -512,12 +512,16 @@ static void test_ages_at_the_sample_size(void)
 
 		add_alloc(t, &depot_layout, 0, i, &k, 8);
 		add_alloc(t, &depot_layout, 1, i, &k, 8);
+		add_alloc(t, &depot_layout, 2, i, &k, 8);
 	}
 	{	/* one object more in cluster 1, 5 jiffies old */
 		struct tk k = { SITE(1), 1, 0, 1, now - 5, NULL, 0 };
 
 		add_alloc(t, &depot_layout, 1, n, &k, 8);
 	}
+	/* three more in cluster 2 whose tracks were never written: no age, not in the sample */
+	for (i = n; i < n + 3; i++)
+		add_alloc(t, &depot_layout, 2, i, NULL, 8);
 	ms_tracks_finish(t, now, 1000);
 	a = ms_tracks_get(t, 0, 0);
 	CU_ASSERT_EQUAL(a->nr_sample, n);
@@ -529,6 +533,12 @@ static void test_ages_at_the_sample_size(void)
 	a = ms_tracks_get(t, 1, 0);
 	CU_ASSERT_EQUAL(a->nr_sample, n);
 	CU_ASSERT_TRUE(a->median_sampled);	/* one object more than the sample holds */
+	a = ms_tracks_get(t, 2, 0);
+	CU_ASSERT_EQUAL(a->objects, n + 3);
+	CU_ASSERT_EQUAL(a->empty, 3);
+	CU_ASSERT_EQUAL(a->nr_sample, n);
+	CU_ASSERT_FALSE(a->median_sampled);	/* every recorded track is in the sample */
+	CU_ASSERT_DOUBLE_EQUAL(a->age_median_s, 1.025, 1e-9);
 	ms_tracks_free(t);
 }
 
