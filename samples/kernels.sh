@@ -168,6 +168,6 @@ for s in json.load(open(sys.argv[1])):
 kernel_scenarios() {
 	case "$1" in
 	6.1) "$(dirname "${BASH_SOURCE[0]}")/make-samples.sh" --list ;;
-	*) printf '%s\n' kmalloc32-fn chain epoll-items vmalloc-leak page-leak shmem-leak tracks redzone ;;
+	*) printf '%s\n' kmalloc32-fn chain epoll-items vmalloc-leak page-leak shmem-leak ;;
 	esac
 }
