@@ -319,8 +319,7 @@ static void slub_debug_report(const struct slub_layout *l, const struct cache_in
 	rep->debug = dres->findings;
 	rep->stacks_failed = dres->stacks_failed;
 	rep->hz_source = dres->hz_source;
-	rep->orig_size_bytes = dres->findings && sd->dbg.orig_size >= 0 ?
-			       (dres->orig_size_len ? dres->orig_size_len : 4) : 0;
+	rep->orig_size_bytes = dres->orig_size_len;
 	if (opt->timing && rep->orig_size_bytes)
 		fprintf(fp, "slub_debug: orig_size is %u bytes wide (%s)\n", rep->orig_size_bytes,
 			dres->orig_size_votes ? "from the bytes of the first slab's objects" :

@@ -243,7 +243,7 @@ struct debug_pass {
 	int include_free;
 	struct ms_debug_layout dbg;	/* sd->dbg, with orig_size's width once known */
 	int undecided;			/* that width is still to be read from the bytes */
-	struct slub_debug_result *out;
+	uint32_t orig_size_votes;	/* the objects that decided it */
 };
 
 /*
@@ -263,7 +263,7 @@ static void decide_orig_size(struct debug_pass *p, const struct ms_slab_view *v)
 	if (!wide && !narrow)
 		return;
 	p->undecided = 0;
-	p->out->orig_size_votes = wide + narrow;
+	p->orig_size_votes = wide + narrow;
 	if (wide > narrow) {
 		p->dbg.orig_size_len = 8;
 		p->dbg.meta_end += 4;
@@ -272,7 +272,6 @@ static void decide_orig_size(struct debug_pass *p, const struct ms_slab_view *v)
 			p->dbg.meta_end -= 4;
 		}
 	}
-	p->out->orig_size_len = p->dbg.orig_size_len;
 }
 
 static void debug_slab(void *arg, const struct ms_slab_view *v)
@@ -392,7 +391,7 @@ int slub_debug_pass(const struct slub_layout *l, const struct cache_info *ci,
 		    volatile int *stop, struct slub_debug_result *out)
 {
 	struct debug_pass p = { e, sd, NULL, NULL, include_free, sd->dbg, sd->orig_size_undecided,
-				out };
+				0 };
 	struct walk_result *res = calloc(1, sizeof(*res));
 	struct walk_options w = *wopt;
 	int ok;
@@ -416,8 +415,12 @@ int slub_debug_pass(const struct slub_layout *l, const struct cache_info *ci,
 	out->interrupted = !ok || res->summary.interrupted;
 	out->slabs = res->summary.slabs;
 	free(res);
-	if (p.findings)
+	if (p.findings) {
 		ms_debug_findings_finish(p.findings);
+		if (p.dbg.orig_size >= 0)
+			out->orig_size_len = p.dbg.orig_size_len;
+		out->orig_size_votes = p.orig_size_votes;
+	}
 	if (p.tracks) {
 		out->now = dump_jiffies();
 		out->hz = kernel_hz(&out->hz_source);

@@ -31,7 +31,7 @@ struct slub_debug_result {
 	const char *hz_source;			/* where hz was read: "clocksource_jiffies", ... */
 	uint64_t slabs;				/* slabs walked */
 	uint64_t stacks_read, stacks_failed;	/* depot fetches */
-	uint32_t orig_size_len;			/* 4 or 8 as read from the objects, 0: not read */
+	uint32_t orig_size_len;			/* the width checked (4, 8); 0: no orig_size */
 	uint32_t orig_size_votes;		/* the objects that told it */
 	int interrupted;
 };

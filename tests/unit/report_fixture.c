@@ -98,3 +98,12 @@ char *rf_render(int (*fn)(const struct ms_report *, FILE *), const struct ms_rep
 	fclose(out);
 	return text;
 }
+
+int rf_has(const char *text, const char *needle)
+{
+	int found = text && strstr(text, needle);
+
+	if (!found)
+		fprintf(stderr, "\n  missing: \"%s\"\n", needle);
+	return found;
+}

@@ -9,15 +9,6 @@
 /* The runner has no suite set-up hook, so each test analyses the fixture itself. */
 static struct report_fixture fx;
 
-static int has(const char *text, const char *needle)
-{
-	int found = text && strstr(text, needle);
-
-	if (!found)
-		fprintf(stderr, "\n  missing: \"%s\"\n", needle);
-	return found;
-}
-
 /* The line of @text that starts with @prefix, copied into @buf. */
 static int line_starting(const char *text, const char *prefix, char *buf, size_t len)
 {
@@ -51,16 +42,16 @@ static void test_cache_line_and_notes(void)
 	s.freelist_errors = 2;
 	text = rf_render(ms_report_text, &r);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT(has(text, "CACHE             OBJSIZE  ALLOCATED     TOTAL  SLABS  SSIZE  "
+	CU_ASSERT(rf_has(text, "CACHE             OBJSIZE  ALLOCATED     TOTAL  SLABS  SSIZE  "
 			    "NAME\n"));
 	CU_ASSERT(line_starting(text, "ffff888003c41b00 ", line, sizeof(line)));
 	CU_ASSERT_STRING_EQUAL(line, "ffff888003c41b00       32       4000      4096     32     4k"
 				     "  kmalloc-32");
-	CU_ASSERT(has(text, "slab aliases): fs_cache, io_cache"));
-	CU_ASSERT(has(text, "INTERRUPTED"));
-	CU_ASSERT(has(text, "SAMPLED: 32 of 1000 slabs"));
-	CU_ASSERT(has(text, "3 slabs unreadable"));
-	CU_ASSERT(has(text, "2 corrupt freelists"));
+	CU_ASSERT(rf_has(text, "slab aliases): fs_cache, io_cache"));
+	CU_ASSERT(rf_has(text, "INTERRUPTED"));
+	CU_ASSERT(rf_has(text, "SAMPLED: 32 of 1000 slabs"));
+	CU_ASSERT(rf_has(text, "3 slabs unreadable"));
+	CU_ASSERT(rf_has(text, "2 corrupt freelists"));
 	CU_ASSERT_PTR_NULL(strstr(text, "VERDICT"));	/* summary only */
 	free(text);
 	rf_teardown(&fx);
@@ -89,18 +80,18 @@ static void test_counter_notes(void)
 	s.cpu_slabs_missing = 1;
 	text = rf_render(ms_report_text, &r);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT(has(text, "MISSING: the node counters count 52 slabs (6656 objects), the memory "
+	CU_ASSERT(rf_has(text, "MISSING: the node counters count 52 slabs (6656 objects), the memory "
 			    "map gave 32: 20 slabs (2560 objects) not seen"));
-	CU_ASSERT(has(text, "struct slabs overwritten"));
-	CU_ASSERT(has(text, "4 struct slabs with impossible counters"));
-	CU_ASSERT(has(text, "1 CPU active slabs of this cache not found"));
+	CU_ASSERT(rf_has(text, "struct slabs overwritten"));
+	CU_ASSERT(rf_has(text, "4 struct slabs with impossible counters"));
+	CU_ASSERT(rf_has(text, "1 CPU active slabs of this cache not found"));
 	free(text);
 	s.slabs_missing = s.objects_missing = 0;
 	s.slabs_extra = 3;
 	s.live = 1;
 	text = rf_render(ms_report_text, &r);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT(has(text, "3 slabs more in the memory map than the node counters count (52): "
+	CU_ASSERT(rf_has(text, "3 slabs more in the memory map than the node counters count (52): "
 			    "live system"));
 	free(text);
 	rf_teardown(&fx);
@@ -115,23 +106,23 @@ static void test_clusters_and_verdict(void)
 	text = rf_render(ms_report_text, &fx.report);
 	d = &fx.result->clusters[0];
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT(has(text, "  #  STATE       COUNT  %CLASS           BYTES  PATTERNS  WORDS\n"));
+	CU_ASSERT(rf_has(text, "  #  STATE       COUNT  %CLASS           BYTES  PATTERNS  WORDS\n"));
 	CU_ASSERT(line_starting(text, "  1  alloc", line, sizeof(line)));
 	CU_ASSERT_STRING_EQUAL(line, "  1  alloc        3000  75.00%           96000         1  "
 				     "self+0x0 self+0x0 ktext small");
-	CU_ASSERT(has(text, "CLUSTER #1: 3000 objects (75.00% of allocated), 96000 bytes"));
-	CU_ASSERT(has(text, "OFFSET  CONSENSUS      AGREE  REPRESENTATIVE    MEANING\n"));
+	CU_ASSERT(rf_has(text, "CLUSTER #1: 3000 objects (75.00% of allocated), 96000 bytes"));
+	CU_ASSERT(rf_has(text, "OFFSET  CONSENSUS      AGREE  REPRESENTATIVE    MEANING\n"));
 	snprintf(want, sizeof(want), "+0x0     self+0x0      100.0%%  %016" PRIx64
 		 "  self-pointer to +0x0 (empty list_head?)", d->rep_addr);
-	CU_ASSERT(has(text, want));
-	CU_ASSERT(has(text, "+0x10    ktext         100.0%  ffffffffc0001230  function pointer, "
+	CU_ASSERT(rf_has(text, want));
+	CU_ASSERT(rf_has(text, "+0x10    ktext         100.0%  ffffffffc0001230  function pointer, "
 			    "the same in all"));
 	/* 2 zero counters and 4 that hit raw LIST_POISON values (0x100, 0x122) joined. */
-	CU_ASSERT(has(text, "+0x18    small          99.8%  "));
-	CU_ASSERT(has(text, "small integer, varies: bits 0xfff, 0x0..0xbb6"));
-	CU_ASSERT(has(text, "VERDICT: likely leak: 75.0% of allocated objects (3000 of 4000"));
+	CU_ASSERT(rf_has(text, "+0x18    small          99.8%  "));
+	CU_ASSERT(rf_has(text, "small integer, varies: bits 0xfff, 0x0..0xbb6"));
+	CU_ASSERT(rf_has(text, "VERDICT: likely leak: 75.0% of allocated objects (3000 of 4000"));
 	/* The bar of the biggest cluster is full width. */
-	CU_ASSERT(has(text, "  1 alloc |########################################| 3000\n"));
+	CU_ASSERT(rf_has(text, "  1 alloc |########################################| 3000\n"));
 	free(text);
 	rf_teardown(&fx);
 }
@@ -146,7 +137,7 @@ static void test_examples_and_dump(void)
 	text = rf_render(ms_report_text, &fx.report);
 	d = &fx.result->clusters[0];
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT(has(text, "EXAMPLES (spread over the cache; crash> rd -64 ADDR 4):"));
+	CU_ASSERT(rf_has(text, "EXAMPLES (spread over the cache; crash> rd -64 ADDR 4):"));
 	/* Count them in the EXAMPLES block only: the representative is one of them too. */
 	examples = strdup(strstr(text, "EXAMPLES"));
 	end = strstr(examples, "\n\n");
@@ -160,9 +151,9 @@ static void test_examples_and_dump(void)
 	CU_ASSERT_EQUAL(shown, MS_REPORT_DEFAULT_EXAMPLES);
 	snprintf(want, sizeof(want), "REPRESENTATIVE %016" PRIx64 ":\n%016" PRIx64 ":  %016" PRIx64
 		 " %016" PRIx64 "   ", d->rep_addr, d->rep_addr, d->rep_addr, d->rep_addr);
-	CU_ASSERT(has(text, want));
+	CU_ASSERT(rf_has(text, want));
 	snprintf(want, sizeof(want), "%016" PRIx64 ":  ffffffffc0001230 ", d->rep_addr + 16);
-	CU_ASSERT(has(text, want));
+	CU_ASSERT(rf_has(text, want));
 	free(text);
 	rf_teardown(&fx);
 }
@@ -178,20 +169,20 @@ static void test_owner_guesses(void)
 	d = &fx.result->clusters[0];
 	text = rf_render(ms_report_text, &r);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT(has(text, "OWNER GUESSES for cluster #1:"));
-	CU_ASSERT(has(text, "  1. struct leak_obj (leakmod), 32 bytes, score 12.50, margin 4.25"));
-	CU_ASSERT(has(text, "       +0x0 self ptr -> member 'node' (list_head)"));
-	CU_ASSERT(has(text, "     crash> mod -s leakmod\n"));
+	CU_ASSERT(rf_has(text, "OWNER GUESSES for cluster #1:"));
+	CU_ASSERT(rf_has(text, "  1. struct leak_obj (leakmod), 32 bytes, score 12.50, margin 4.25"));
+	CU_ASSERT(rf_has(text, "       +0x0 self ptr -> member 'node' (list_head)"));
+	CU_ASSERT(rf_has(text, "     crash> mod -s leakmod\n"));
 	snprintf(want, sizeof(want), "     crash> struct leak_obj %016" PRIx64 "\n", d->rep_addr);
-	CU_ASSERT(has(text, want));
+	CU_ASSERT(rf_has(text, want));
 	snprintf(want, sizeof(want), "     crash> struct callback_head %016" PRIx64 "\n",
 		 d->rep_addr);
-	CU_ASSERT(has(text, want));
+	CU_ASSERT(rf_has(text, want));
 	free(text);
 	r.nr_guesses = 0;
 	r.owner_note = "no debuginfo for module leakmod";
 	text = rf_render(ms_report_text, &r);
-	CU_ASSERT(has(text, "OWNER GUESSES: none: no debuginfo for module leakmod\n"));
+	CU_ASSERT(rf_has(text, "OWNER GUESSES: none: no debuginfo for module leakmod\n"));
 	free(text);
 	rf_teardown(&fx);
 }

@@ -21,15 +21,6 @@
 
 static struct report_fixture fx;
 
-static int has(const char *text, const char *needle)
-{
-	int found = text && strstr(text, needle);
-
-	if (!found)
-		fprintf(stderr, "\n  missing: \"%s\"\n", needle);
-	return found;
-}
-
 static int fake_symbol(void *ctx, uint64_t addr, struct ms_symbol *sym)
 {
 	if (addr >= LEAK_FN && addr < LEAK_FN + 0x100) {
@@ -177,31 +168,31 @@ static void test_tracks_text(void)
 	rep.env = &sym_env;
 	text = rf_render(ms_report_text, &rep);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT(has(text, "\nSLUB TRACKS (slub_debug=U: the allocator's record of every "
+	CU_ASSERT(rf_has(text, "\nSLUB TRACKS (slub_debug=U: the allocator's record of every "
 			    "object):\n  CLUSTER #1 (3000 allocated objects)\n    allocated by:\n"
 			    "           3000  100.0%  leak_alloc+0x10 [leakmod]\n"));
-	CU_ASSERT(has(text, "      age: oldest 7.4 s, median "));
-	CU_ASSERT(has(text, " s (of a uniform sample), youngest 0.1 s before the dump\n"));
-	CU_ASSERT(has(text, "      pids: 4242 (3000); cpus: 0-1\n"));
-	CU_ASSERT(has(text, "      size asked for: 24 bytes (3000)\n"));
-	CU_ASSERT(has(text, "      stack of 3000 objects (100.0%):\n"
+	CU_ASSERT(rf_has(text, "      age: oldest 7.4 s, median "));
+	CU_ASSERT(rf_has(text, " s (of a uniform sample), youngest 0.1 s before the dump\n"));
+	CU_ASSERT(rf_has(text, "      pids: 4242 (3000); cpus: 0-1\n"));
+	CU_ASSERT(rf_has(text, "      size asked for: 24 bytes (3000)\n"));
+	CU_ASSERT(rf_has(text, "      stack of 3000 objects (100.0%):\n"
 			    "        [<ffffffffc0001210>] leak_alloc+0x10 [leakmod]\n"
 			    "        [<ffffffff81008080>] __kmalloc+0x80\n"));
 	/* #2: both sites, the unrecorded object, its age; no stack (not the dominant one) */
 	snprintf(want, sizeof(want), "  CLUSTER #2 (%" PRIu64 " allocated objects)\n    "
 		 "allocated by:\n", fx.result->clusters[1].count);
-	CU_ASSERT(has(text, want));
-	CU_ASSERT(has(text, "  __kmalloc+0x3c\n"));
-	CU_ASSERT(has(text, "  ffffffff81009040\n"));
+	CU_ASSERT(rf_has(text, want));
+	CU_ASSERT(rf_has(text, "  __kmalloc+0x3c\n"));
+	CU_ASSERT(rf_has(text, "  ffffffff81009040\n"));
 	snprintf(want, sizeof(want), "              1  %5.1f%%  (no track recorded)\n",
 		 100.0 / fx.result->clusters[1].count);
-	CU_ASSERT(has(text, want));
-	CU_ASSERT(has(text, "      age: oldest 1.0 s, median 1.0 s, youngest 1.0 s before the "
+	CU_ASSERT(rf_has(text, want));
+	CU_ASSERT(rf_has(text, "      age: oldest 1.0 s, median 1.0 s, youngest 1.0 s before the "
 			    "dump\n      pids: 1 ("));
-	CU_ASSERT(has(text, "; cpus: 3\n      size asked for: 64 bytes ("));
+	CU_ASSERT(rf_has(text, "; cpus: 3\n      size asked for: 64 bytes ("));
 	CU_ASSERT_PTR_NULL(strstr(text, "stack 004b"));
 	/* the verdict line carries the sentence */
-	CU_ASSERT(has(text, "; SLUB's tracks: all 3000 allocated by leak_alloc+0x10 [leakmod] "
+	CU_ASSERT(rf_has(text, "; SLUB's tracks: all 3000 allocated by leak_alloc+0x10 [leakmod] "
 			    "over 7.3 s, the oldest 7.4 s before the dump\n"));
 	free(text);
 
@@ -212,10 +203,10 @@ static void test_tracks_text(void)
 	rep.debug_flags = "FZPU";
 	text = rf_render(ms_report_text, &rep);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT(has(text, "SLUB TRACKS (slub_debug=FZPU: the allocator's record of every "
+	CU_ASSERT(rf_has(text, "SLUB TRACKS (slub_debug=FZPU: the allocator's record of every "
 			    "object) (interrupted: partial):\n"
 			    "  3 stacks could not be read from the stack depot\n"));
-	CU_ASSERT(has(text, "        stack 004a0001: unreadable\n"));
+	CU_ASSERT(rf_has(text, "        stack 004a0001: unreadable\n"));
 	free(text);
 	ms_tracks_free(t);
 	rf_teardown(&fx);
@@ -251,11 +242,11 @@ static void test_findings_text(void)
 	rep.debug_note = "the tracks do not fit the slot";
 	text = rf_render(ms_report_text, &rep);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT(has(text, "\nSLUB DEBUG: the tracks do not fit the slot\n"));
-	CU_ASSERT(has(text, "SLUB DEBUG CHECKS (slub_debug=FZPU): 2 allocated and 1 free objects "
+	CU_ASSERT(rf_has(text, "\nSLUB DEBUG: the tracks do not fit the slot\n"));
+	CU_ASSERT(rf_has(text, "SLUB DEBUG CHECKS (slub_debug=FZPU): 2 allocated and 1 free objects "
 			    "checked: 1 objects damaged (right red zone 1)\n"));
 	/* +0x20 .. +0x27, the bytes from the first wrong one, expected cc: 4 of the 8 wrong */
-	CU_ASSERT(has(text, "  ffff888004000080  allocated  right red zone     +0x20..+0x27  "
+	CU_ASSERT(rf_has(text, "  ffff888004000080  allocated  right red zone     +0x20..+0x27  "
 			    "41414141cccccccc         cc (4 of 8)\n"));
 	CU_ASSERT_PTR_NULL(strstr(text, "more (the first"));
 	free(text);
@@ -267,7 +258,7 @@ static void test_findings_text(void)
 	rep.debug_note = NULL;
 	text = rf_render(ms_report_text, &rep);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT(has(text, "1 allocated and 0 free objects checked: every red zone, poison and "
+	CU_ASSERT(rf_has(text, "1 allocated and 0 free objects checked: every red zone, poison and "
 			    "padding byte as the kernel left it\n"));
 	CU_ASSERT_PTR_NULL(strstr(text, "SLUB DEBUG:"));
 	free(text);
