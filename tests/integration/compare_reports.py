@@ -94,6 +94,16 @@ ALLOWED = [
     ("*/*/cache/notes/sheaf_objects_dropped", "new field", "sheaf-held objects not kept"),
     ("*/*/follow", "new field", "what pointer following cost and missed"),
     ("*/*/follow/*", "new field", "what pointer following cost and missed"),
+    # SLUB's own record on a slub_debug cache (SLAB_STORE_USER tracks, red zone and poison
+    # checks): printed only where the cache keeps them, nothing else changes.
+    ("*/*/slub_debug", "new field", "the cache's slub_debug flags, HZ, and what the checks found"),
+    ("*/*/verdict/tracks", "new field", "the leading cluster's allocation sites and ages"),
+    ("*/*/clusters/*/tracks", "new field", "how many of the cluster's objects have tracks"),
+    ("*/*/clusters/*/alloc_sites", "new field", "allocating call sites with their stacks"),
+    ("*/*/clusters/*/age_s", "new field", "ages of the allocations"),
+    ("*/*/clusters/*/free_tracks", "new field", "how many free objects have free tracks"),
+    ("*/*/clusters/*/free_sites", "new field", "freeing call sites with their stacks"),
+    ("*/*/clusters/*/free_age_s", "new field", "ages of the frees"),
 ]
 
 # Differences printed per run and per sample (the first of each run say the most: a cluster
