@@ -200,6 +200,7 @@ samples: deps
 integration: extension/memsim.so samples
 	./tests/integration/run.sh
 	./tests/integration/triage.sh
+	./tests/integration/tracks.sh
 	./tests/integration/meminfo.sh
 	./tests/integration/equal-reports.sh
 	./tests/integration/corrupt-freelist.sh
@@ -244,6 +245,7 @@ check-kernels: deps all
 		KERNEL=$$k ./samples/make-samples.sh; \
 		KERNEL=$$k ./tests/integration/run.sh; \
 		KERNEL=$$k ./tests/integration/triage.sh; \
+		KERNEL=$$k ./tests/integration/tracks.sh; \
 		KERNEL=$$k ./tests/integration/meminfo.sh; \
 		echo "check-kernels: $$k took $$(( $$(date +%s) - start )) s"; \
 	done

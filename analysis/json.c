@@ -251,6 +251,7 @@ static void track_sites(struct jw *w, const struct ms_report *rep, const char *k
 {
 	uint64_t recorded = a->objects - a->empty;
 	char name[256];
+	double old_s, young_s;
 	size_t i;
 
 	jw_open(w, k, '[');
@@ -264,6 +265,9 @@ static void track_sites(struct jw *w, const struct ms_report *rep, const char *k
 		kv_u64(w, "count", s->count);
 		kv_u64(w, "error", s->error);
 		kv_num(w, "share", recorded ? (double)s->count / recorded : 0);
+		ms_track_site_ages(rep->tracks, s, &old_s, &young_s);
+		kv_num(w, "age_min_s", young_s);
+		kv_num(w, "age_max_s", old_s);
 		track_stack(w, rep, ms_track_site_stack(a, s->key));
 		jw_close(w, '}');
 	}

@@ -82,12 +82,20 @@ static void print_agg(FILE *out, const struct ms_report *rep, const struct ms_tr
 		"keeps: counts are upper bounds, each within its +-)" : "");
 	for (i = 0; i < a->nr_sites && i < SITES_SHOWN; i++) {
 		const struct ms_track_count *s = &a->sites[i];
+		double old_s, young_s;
 
 		ms_report_symbol(rep->env, s->key, name, sizeof(name));
+		ms_track_site_ages(rep->tracks, s, &old_s, &young_s);
+		age_text(old_s, oldest, sizeof(oldest));
+		age_text(young_s, youngest, sizeof(youngest));
 		fprintf(out, "      %9" PRIu64 "  %5.1f%%  %s", s->count,
 			100.0 * s->count / recorded, name);
 		if (s->error)
 			fprintf(out, "  (+-%" PRIu64 ")", s->error);
+		if (strcmp(youngest, oldest))
+			fprintf(out, "  age %s..%s", youngest, oldest);
+		else
+			fprintf(out, "  age %s", oldest);
 		fprintf(out, "\n");
 	}
 	if (a->nr_sites > SITES_SHOWN)
@@ -205,14 +213,17 @@ void ms_tracks_verdict(const struct ms_report *rep, size_t cluster, char *buf, s
 	const struct ms_track_agg *a = ms_tracks_get(rep->tracks, cluster, 0);
 	uint64_t recorded;
 	char site[256], span[32], oldest[32];
+	double old_s, young_s;
 
 	buf[0] = 0;
 	if (!a || !a->nr_sites)
 		return;
 	recorded = a->objects - a->empty;
 	ms_report_symbol(rep->env, a->sites[0].key, site, sizeof(site));
-	age_text(a->age_max_s - a->age_min_s, span, sizeof(span));
-	age_text(a->age_max_s, oldest, sizeof(oldest));
+	/* The site's own ages: a cluster may hold a few objects of other sites, older or not. */
+	ms_track_site_ages(rep->tracks, &a->sites[0], &old_s, &young_s);
+	age_text(old_s - young_s, span, sizeof(span));
+	age_text(old_s, oldest, sizeof(oldest));
 	if (a->sites[0].count == a->objects && !a->sites_overflow)
 		snprintf(buf, len, "all %" PRIu64 " allocated by %s over %s, the oldest %s before "
 			 "the dump", a->objects, site, span, oldest);

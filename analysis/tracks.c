@@ -64,7 +64,7 @@ static struct ms_track_count *ss_add(struct ms_track_count *tab, size_t *nr, siz
 			return &tab[i];
 		}
 	if (*nr < cap) {
-		tab[*nr] = (struct ms_track_count){ key, 1, 0 };
+		tab[*nr] = (struct ms_track_count){ .key = key, .count = 1 };
 		return &tab[(*nr)++];
 	}
 	for (i = 1; i < *nr; i++)
@@ -158,13 +158,18 @@ static void agg_add(struct ms_track_agg *a, const struct ms_track_layout *l, con
 		    uint64_t addr, int which)
 {
 	struct ms_track t;
+	struct ms_track_count *site;
 
 	a->objects++;
 	if (!ms_track_decode(l, obj, which, &t)) {
 		a->empty++;
 		return;
 	}
-	ss_add(a->sites, &a->nr_sites, MS_TRACK_SITES, &a->sites_overflow, t.addr);
+	site = ss_add(a->sites, &a->nr_sites, MS_TRACK_SITES, &a->sites_overflow, t.addr);
+	if (site->count - site->error == 1 || t.when < site->when_min)
+		site->when_min = t.when;
+	if (site->count - site->error == 1 || t.when > site->when_max)
+		site->when_max = t.when;
 	stack_add(a, &t);
 	ss_add(a->pids, &a->nr_pids, MS_TRACK_PIDS, &a->pids_overflow, (uint64_t)(uint32_t)t.pid);
 	if (l->orig_size >= 0 && which == 0)
@@ -285,6 +290,13 @@ static void agg_finish(struct ms_track_agg *a, uint64_t now, unsigned hz)
 	 * hashes no longer pair with it (the sample is done). */
 	a->age_median_s = age_s(now, a->sample_when[(a->nr_sample - 1) / 2], hz, NULL);
 	a->median_sampled = a->objects - a->empty > a->nr_sample;
+}
+
+void ms_track_site_ages(const struct ms_tracks *t, const struct ms_track_count *site,
+			double *oldest, double *youngest)
+{
+	*oldest = age_s(t->now, site->when_min, t->hz, NULL);
+	*youngest = age_s(t->now, site->when_max, t->hz, NULL);
 }
 
 void ms_tracks_finish(struct ms_tracks *t, uint64_t now, unsigned hz)

@@ -65,9 +65,14 @@ int ms_track_decode(const struct ms_track_layout *l, const uint8_t *obj, int whi
 /* The requested size (orig_size) of the object at @obj, or 0 when the layout has none. */
 uint32_t ms_track_orig_size(const struct ms_track_layout *l, const uint8_t *obj);
 
-/* A counted value with its Space-Saving error (0 while the table never overflowed). */
+/*
+ * A counted value with its Space-Saving error (0 while the table never overflowed).  Call
+ * sites also keep the jiffies of their oldest and newest track (as SLUB's own alloc_traces
+ * does), from the first track seen since the site took its slot.
+ */
 struct ms_track_count {
 	uint64_t key, count, error;
+	uint64_t when_min, when_max;	/* sites only */
 };
 
 /* A distinct stack: its depot handle (0 for inline frames) and frames once known. */
@@ -144,6 +149,13 @@ void ms_tracks_add(struct ms_tracks *t, long cluster, int is_free, const uint8_t
 
 /* Sort sites, stacks and pids by count; ages against @now jiffies at @hz per second. */
 void ms_tracks_finish(struct ms_tracks *t, uint64_t now, unsigned hz);
+
+/*
+ * The ages in seconds of @site's oldest (*@oldest) and newest (*@youngest) track, against the
+ * dump's jiffies and HZ given to ms_tracks_finish().
+ */
+void ms_track_site_ages(const struct ms_tracks *t, const struct ms_track_count *site,
+			double *oldest, double *youngest);
 
 /* The aggregate of @which (0 allocation, 1 free) for @cluster, or NULL. */
 const struct ms_track_agg *ms_tracks_get(const struct ms_tracks *t, size_t cluster, int which);

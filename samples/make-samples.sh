@@ -185,10 +185,19 @@ for c in json.loads(sys.argv[1]).get("commands", []): print(f"/bin/busybox {c} {
 		"$scen" "$on_fail"
 }
 
-# The /proc/slabinfo line of a slab scenario's CACHE, between MEMSIM-SLABINFO-BEGIN and -END.
+# SLUB's alloc_traces (or alloc_calls) of a slab scenario's CACHE, then its /proc/slabinfo line
+# between MEMSIM-SLABINFO-BEGIN and -END.
 slabinfo_script() {
 	local slab=$1
 	cat <<INIT
+# SLUB's own summary of the allocation tracks (slub_debug=U): debugfs alloc_traces from v5.17,
+# sysfs alloc_calls before; one line per call site and stack, the 40 biggest (none without U).
+echo MEMSIM-ALLOC-CALLS-BEGIN
+for f in /sys/kernel/debug/slab/$slab/alloc_traces /sys/kernel/slab/$slab/alloc_calls; do
+	[ -r "\$f" ] && { /bin/busybox cat "\$f" 2>/dev/null; break; }
+done | /bin/busybox awk '/^ *[0-9]+ [^ ]/ && / pid=/' | /bin/busybox sort -k1,1nr |
+	/bin/busybox head -n 40 | /bin/busybox awk '{ print } END { print "MEMSIM-ALLOC-CALLS-END lines=" NR }'
+# The cache's line last: reading alloc_traces allocates (7.x: one more slab of the cache).
 echo MEMSIM-SLABINFO-BEGIN
 # A cache merged into another has no line of its own: print the line of the one it joined.
 /bin/busybox grep -E '^($slab) ' /proc/slabinfo || {
@@ -199,13 +208,6 @@ echo MEMSIM-SLABINFO-BEGIN
 	done
 }
 echo MEMSIM-SLABINFO-END
-# SLUB's own summary of the allocation tracks (slub_debug=U): debugfs alloc_traces from v5.17,
-# sysfs alloc_calls before; one line per call site and stack, the 40 biggest (none without U).
-echo MEMSIM-ALLOC-CALLS-BEGIN
-for f in /sys/kernel/debug/slab/$slab/alloc_traces /sys/kernel/slab/$slab/alloc_calls; do
-	[ -r "\$f" ] && { /bin/busybox cat "\$f" 2>/dev/null; break; }
-done | /bin/busybox awk '/^ *[0-9]+ [^ ]/ && / pid=/' | /bin/busybox sort -k1,1nr |
-	/bin/busybox head -n 40 | /bin/busybox awk '{ print } END { print "MEMSIM-ALLOC-CALLS-END lines=" NR }'
 INIT
 }
 

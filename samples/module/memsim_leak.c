@@ -538,7 +538,8 @@ static noinline void rz_overrun(struct leak_rz_entry *e)
 		WRITE_ONCE(p[sizeof(*e) + i], 0x41 + i);
 }
 
-static int plant_redzone(unsigned long n)
+/* noinline, as plant_fn: the allocation stacks hold plant_redzone, not the freed __init text. */
+static noinline int plant_redzone(unsigned long n)
 {
 	unsigned long i, kept = 0, every = damage ? n / damage : 0;
 

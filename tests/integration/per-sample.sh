@@ -1,4 +1,4 @@
-# per-sample.sh - what the per-sample crash tests (triage.sh, meminfo.sh) share; sourced
+# per-sample.sh - what the per-sample crash tests (triage.sh, tracks.sh, meminfo.sh) share; sourced
 # after setting top and NAME (the test's name: its output directory and its messages).
 #
 #   KERNEL           the sample generation (6.1 by default), see samples/kernels.sh
