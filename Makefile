@@ -238,6 +238,8 @@ fresh-samples:
 
 # The other kernel generations (5.10, 6.12, 7.x): each suite's chroot, kernel and dumps are
 # made once under ~/.cache/memsim; then the same tests, and docs/SUPPORT.md from all results.
+# SLUB's tracks and checks on the redzone sample (slub_debug=FZPU: tracks, stacks, red zones,
+# orig_size's width); make integration checks both slub_debug samples on 6.1.
 KERNELS = 5.10 6.12 7.x
 check-kernels: deps all
 	@set -e; for k in $(KERNELS); do \
@@ -245,7 +247,7 @@ check-kernels: deps all
 		KERNEL=$$k ./samples/make-samples.sh; \
 		KERNEL=$$k ./tests/integration/run.sh; \
 		KERNEL=$$k ./tests/integration/triage.sh; \
-		KERNEL=$$k ./tests/integration/tracks.sh; \
+		KERNEL=$$k ./tests/integration/tracks.sh redzone; \
 		KERNEL=$$k ./tests/integration/meminfo.sh; \
 		echo "check-kernels: $$k took $$(( $$(date +%s) - start )) s"; \
 	done

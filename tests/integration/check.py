@@ -162,10 +162,19 @@ def check_against_slabinfo(c, m, summ, summary_text):
     si = m["slabinfo"]
     sheaf = SHEAF_NOTE.search(summary_text)
     held = int(sheaf.group(1)) if sheaf else 0
-    c.check(summ[2] == si["num_objs"], f"total: memsim {summ[2]} == slabinfo num_objs {si['num_objs']}")
-    c.check(summ[3] == si["num_slabs"], f"slabs: memsim {summ[3]} == slabinfo num_slabs {si['num_slabs']}")
-    c.check(summ[1] + held == si["active_objs"],
-            f"allocated: memsim {summ[1]} + {held} in sheaves == slabinfo active_objs {si['active_objs']}")
+    # A slub_debug cache (the samples with "tracks") has no per-CPU caching: every allocation
+    # and free of the guest's own commands between reading /proc/slabinfo and the dump (the
+    # reader's exit, the ground truth read after it) reaches the slab lists.  On 7.x that moves
+    # the counts by up to one slab; elsewhere the per-CPU slabs absorb it.
+    slack_slabs = 1 if m.get("tracks") else 0
+    slack = slack_slabs * int(si.get("objperslab") or 0)
+    eq = "==" if not slack else f"== (+-{slack_slabs} slab, slub_debug)"
+    c.check(abs(summ[2] - si["num_objs"]) <= slack,
+            f"total: memsim {summ[2]} {eq} slabinfo num_objs {si['num_objs']}")
+    c.check(abs(summ[3] - si["num_slabs"]) <= slack_slabs,
+            f"slabs: memsim {summ[3]} {eq} slabinfo num_slabs {si['num_slabs']}")
+    c.check(abs(summ[1] + held - si["active_objs"]) <= slack,
+            f"allocated: memsim {summ[1]} + {held} in sheaves {eq} slabinfo active_objs {si['active_objs']}")
 
 
 def verify(manifest_path, fmt, log_path):
@@ -340,7 +349,13 @@ def check_json(c, m, text, summ):
     top = alloc[0]
     c.check(abs(top["count"] - planted) <= planted / 100,
             f"dominant cluster {top['count']} within 1% of planted {planted}")
-    c.check(top["count"] <= planted, f"dominant cluster {top['count']} not merged with others (<= {planted})")
+    # With SLUB's tracks the report itself says which objects came from another call site: a
+    # cluster may hold a few of them only when its first site has exactly the planted ones.
+    sites = top.get("alloc_sites") or []
+    others = top["count"] - sites[0]["count"] if sites and not sites[0]["error"] else 0
+    told = f", {others} of them allocated elsewhere by SLUB's tracks" if others else ""
+    c.check(top["count"] - others <= planted,
+            f"dominant cluster {top['count']} not merged with others (<= {planted}{told})")
     # A dedicated cache holds one type by design: dominance alone is no leak signal there.
     general = m["cache"].startswith(("kmalloc-", "dma-kmalloc-"))
     want = ("likely_leak",) if general else ("likely_leak", "dominant_pattern")

@@ -9,7 +9,7 @@
 # damaged, at the planted offset, with the planted bytes, and nothing else; the JSON must
 # follow docs/memsim-report.schema.json.
 #
-#   tests/integration/tracks.sh [SCENARIO...]     (default: KERNEL's slub_debug scenarios)
+#   tests/integration/tracks.sh [SCENARIO...]     (default: every slub_debug scenario)
 #
 # Environment (KERNEL, MEMSIM_SO, MEMSIM_TEST_OUT): tests/integration/per-sample.sh.
 set -uo pipefail
@@ -18,14 +18,10 @@ NAME=tracks
 . "$top/tests/integration/per-sample.sh"
 
 if [ $# -eq 0 ]; then
-	set -- $(kernel_scenarios "$KERNEL" | python3 -c 'import json,sys
-kinds = {s["name"]: s for s in json.load(open(sys.argv[1]))}
-for n in sys.stdin.read().split():
-    if kinds.get(n, {}).get("tracks"): print(n)' "$top/samples/scenarios.json")
-fi
-if [ $# -eq 0 ]; then
-	echo "tracks ($KERNEL): no slub_debug sample on this generation"
-	exit 0
+	# Every slub_debug scenario (check-kernels names one per generation to keep CI short).
+	set -- $(python3 -c 'import json,sys
+print(" ".join(s["name"] for s in json.load(open(sys.argv[1])) if s.get("tracks")))' \
+		"$top/samples/scenarios.json")
 fi
 
 passed=0 failed=0
@@ -119,6 +115,11 @@ guest = [c for c in m.get("alloc_calls", []) if func(c["site"]) == want_t["alloc
 if guest:
     g = sum(c["count"] for c in guest)
     check(g == s0["count"], f"the guest's SLUB counted {g} there too")
+elif m.get("generation") == "5.10":
+    # Before v5.17 the summary is sysfs alloc_calls: one page, in the order of the call
+    # sites' addresses, so a module's sites (the highest addresses) fall off its end.
+    print(f"note tracks/{scen}: the guest's alloc_calls (one sysfs page) stops before "
+          f"{want_t['alloc_function']}: not compared")
 else:
     check(False, f"the manifest has the guest's count for {want_t['alloc_function']}")
 stack = s0.get("stack") or []
