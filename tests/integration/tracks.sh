@@ -46,32 +46,24 @@ for scen in "$@"; do
 	t0=$(date +%s)
 	crash_run "$cmds" "$log"
 	if python3 - "$log" "$mark" "$manifest" "$top/docs" "$scen" "$top/samples/scenarios.json" <<'EOF'
-import json, sys
+import json, os, sys
 
 import jsonschema
 
 log, mark, manifest, docs, scen, scenarios = sys.argv[1:7]
+sys.dont_write_bytecode = True    # no __pycache__ in the tree
+sys.path.insert(0, os.path.join(os.path.dirname(docs), "tests", "integration"))
+import check as common  # noqa: E402  (section markers, the checks' tally)
+
 m = json.load(open(manifest))
 spec = next(s for s in json.load(open(scenarios)) if s["name"] == scen)
 want_t, want_rz = spec["tracks"], spec.get("redzone")
 # crash opens 7.x dumps only with --no_modules: a module's functions are bare addresses.
-named = m.get("generation") != "7.x"
-sections, name = {}, None
-for line in open(log, errors="replace").read().splitlines():
-    if line.startswith(mark):
-        name = line[len(mark):].strip()
-        sections[name] = []
-    elif name is not None:
-        sections[name].append(line)
-failed = n = 0
-
-
-def check(ok, what):
-    global failed, n
-    n += 1
-    failed += not ok
-    print(f"{'ok  ' if ok else 'FAIL'} tracks/{scen}: {what}")
-    return ok
+named = not common.no_modules(m)
+sections = {k: v.splitlines() for k, v in
+            common.split_sections(open(log, errors="replace").read(), mark).items()}
+checks = common.Checks(f"tracks/{scen}")
+check = checks.check
 
 
 def func(site):
@@ -130,9 +122,13 @@ else:
     check(len(stack) >= 3 and func(stack[-1]) is not None,
           f"its stack has {len(stack)} frames, ending in the kernel's {stack[-1] if stack else None}")
 tr = top.get("tracks") or {}
-check(sum(x["count"] for x in tr.get("stacks", [])) >= s0["count"] - top["count"] + s0["count"] or
-      sum(x["count"] for x in tr.get("stacks", [])) == tr.get("objects"),
-      "the listed stacks account for the cluster's objects")
+listed = sum(x["count"] for x in tr.get("stacks", []))
+recorded = (tr.get("objects") or 0) - (tr.get("not_recorded") or 0)
+if tr.get("stacks_exact") and len(tr.get("stacks", [])) == tr.get("distinct_stacks"):
+    check(listed == recorded, f"its {tr.get('distinct_stacks')} stacks hold {listed} of the "
+          f"{recorded} objects recorded: all")
+else:
+    check(0 < listed <= recorded, f"the listed stacks hold {listed} of {recorded} objects")
 check(tr.get("not_recorded") == 0, f"every object has its allocation track ({tr.get('not_recorded')} not)")
 age = top.get("age_s") or {}
 steps = want_t.get("steps")
@@ -171,8 +167,8 @@ text = sections.get("text", [])
 check(any("SLUB" in l and "track" in l.lower() for l in text), "the text form has the tracks section")
 check(not any(l.startswith("memsim: ") for l in sections.get("json", []) + text), "no error line")
 check("end" in sections, "the session goes on to the end")
-print(f"tracks/{scen}: {n - failed} of {n} checks passed")
-sys.exit(1 if failed else 0)
+print(f"tracks/{scen}: {checks.n - checks.failed} of {checks.n} checks passed")
+sys.exit(1 if checks.failed else 0)
 EOF
 	then
 		passed=$((passed + 1))
