@@ -25,8 +25,8 @@ int rf_setup(struct report_fixture *f);
 void rf_teardown(struct report_fixture *f);
 
 /* Render with @fn (ms_report_text or ms_report_json) into a malloc()ed string. */
+char *rf_render(int (*fn)(const struct ms_report *, FILE *), const struct ms_report *r);
 /* Does @text hold @needle?  Says on stderr which needle is missing when not. */
 int rf_has(const char *text, const char *needle);
-char *rf_render(int (*fn)(const struct ms_report *, FILE *), const struct ms_report *r);
 
 #endif
