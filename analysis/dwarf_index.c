@@ -14,6 +14,7 @@
 
 #include "dwarf_cache.h"
 #include "dwarf_index.h"
+#include "dwarf_int.h"
 
 #define MAX_TYPE_DEPTH 32
 #define MAX_FLATTEN_DEPTH 12
@@ -32,6 +33,7 @@ struct ms_dwarf_index {
 	int cached;
 	char cache_note[256];	/* why the cache file was not used, or "" */
 	Dwfl *dwfl;
+	Dwfl_Module *mod;
 	Dwarf *dw;
 };
 
@@ -226,6 +228,10 @@ static struct ms_error *open_dwarf(struct ms_dwarf_index *idx)
 
 	if (idx->dw)
 		return NULL;
+	if (idx->dwfl) {	/* tried before and failed: a handle is not opened twice */
+		dwfl_end(idx->dwfl);
+		idx->dwfl = NULL;
+	}
 	idx->dwfl = dwfl_begin(&offline_callbacks);
 	if (!idx->dwfl)
 		return ms_error_new(MS_ERR_NOMEM, "libdwfl: %s", dwfl_errmsg(-1));
@@ -237,7 +243,34 @@ static struct ms_error *open_dwarf(struct ms_dwarf_index *idx)
 	if (!idx->dw)
 		return ms_error_new(MS_ERR_DWARF, "%s: no debuginfo (%s)", idx->path,
 				    dwfl_errmsg(-1));
+	idx->mod = mod;
 	return NULL;
+}
+
+Dwfl_Module *ms_dwarf_index_dwfl_module(struct ms_dwarf_index *idx)
+{
+	struct ms_error *err = open_dwarf(idx);
+
+	if (err) {
+		ms_error_free(err);
+		return NULL;
+	}
+	return idx->mod;
+}
+
+int ms_dw_follow_type(Dwarf_Die *die, Dwarf_Die *out)
+{
+	return follow_type(die, out);
+}
+
+int ms_dw_is_qualifier(int tag)
+{
+	return is_qualifier(tag);
+}
+
+void ms_dw_type_key(Dwarf_Die *type, char *buf, size_t len, int *tag_out)
+{
+	type_key(type, 0, buf, len, tag_out);
 }
 
 /* ---- building ---- */

@@ -538,6 +538,26 @@ static void clusters(struct jw *w, const struct ms_report *rep)
 
 /* ---- owner guesses ---- */
 
+/* The allocator's hint that counted for a guess (SLUB's tracks, owner.h). */
+static void allocated_at(struct jw *w, const struct ms_owner_guess *g)
+{
+	const struct ms_owner_hint *h = &g->hint;
+	char type[140];
+
+	snprintf(type, sizeof(type), "struct %s", h->code.type);
+	jw_open(w, "allocated_at", '{');
+	kv_str(w, "site", h->site, 0);
+	kv_str(w, "frame", h->frame, 1);
+	kv_str(w, "function", h->code.func, 0);
+	kv_bool(w, "inlined", h->code.inlined);
+	kv_str(w, "relation", ms_code_rel_name(h->code.rel), 0);
+	kv_str(w, "variable", h->code.var, 1);
+	kv_str(w, "type", type, 0);
+	kv_num(w, "share", h->share);
+	kv_num(w, "bonus", g->hint_bonus);
+	jw_close(w, '}');
+}
+
 static void guess(struct jw *w, const struct ms_owner_guess *g, size_t rank, uint64_t addr)
 {
 	int prefixed = !strncmp(g->type_name, "struct ", 7) || !strncmp(g->type_name, "union ", 6);
@@ -560,6 +580,8 @@ static void guess(struct jw *w, const struct ms_owner_guess *g, size_t rank, uin
 	}
 	jw_close(w, ']');
 	kv_str(w, "command", command, 0);
+	if (g->hinted)
+		allocated_at(w, g);
 	jw_close(w, '}');
 }
 

@@ -13,6 +13,7 @@
 #define STRONG 2.0		/* a word scoring this much is typed evidence */
 #define MIN_DECISIVE 3.0	/* a guess needs at least this much typed evidence */
 #define MAX_VAR_TYPES 8
+#define HINT_DECISIVE 2.0	/* an allocator's hint this strong decides a plain pattern */
 
 struct ranker {
 	struct ms_dwarf_index *const *idx;
@@ -21,6 +22,9 @@ struct ranker {
 	const char *aliases;		/* caches merged into this one, comma-separated */
 	uint32_t object_size;
 	int dedicated;
+	const struct ms_owner_hint *hints;
+	size_t nr_hints;
+	double *hint_w;			/* each hint's bonus on a candidate it names */
 };
 
 /* One scored word: what decided it, for the evidence lines. */
@@ -34,6 +38,7 @@ struct scored {
 	const struct ms_dw_struct *s;
 	double score;
 	double strong;			/* sum of the typed-evidence word scores */
+	double hint;			/* the allocator's hint among them */
 };
 
 /* ---- small helpers ---- */
@@ -618,6 +623,113 @@ static double origin_bonus(const char *origin, const struct ms_pattern *p, char 
 	return hits > 1 ? 2.0 : 1.0;
 }
 
+/* ---- the allocator's hints ---- */
+
+static double hint_base(enum ms_code_rel rel)
+{
+	switch (rel) {
+	case MS_CODE_RETURNS:
+		return 4.0;
+	case MS_CODE_LOCAL:
+		return 3.0;
+	case MS_CODE_PARAM:
+		return 1.5;
+	}
+	return 0;
+}
+
+static int hint_names(const struct ms_owner_hint *h, const struct ms_dw_struct *s)
+{
+	return !strcmp(h->code.type, s->name) && (!h->code.size || h->code.size == s->size);
+}
+
+/*
+ * Each hint's bonus (struct ms_owner_hint): a local or parameter shares its weight with the
+ * other candidate types of that relation at that site and frame.  @fits[i]: hint i names a
+ * candidate.
+ */
+static void hint_weights(struct ranker *r, const int *fits)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < r->nr_hints; i++) {
+		const struct ms_owner_hint *h = &r->hints[i];
+		size_t types = 0;
+
+		r->hint_w[i] = 0;
+		if (!fits[i])
+			continue;
+		for (j = 0; j < r->nr_hints; j++) {
+			const struct ms_owner_hint *o = &r->hints[j];
+			int seen = 0;
+
+			if (!fits[j] || o->code.rel != h->code.rel || strcmp(o->site, h->site) ||
+			    strcmp(o->frame, h->frame))
+				continue;
+			for (k = 0; k < j && !seen; k++)
+				seen = fits[k] && r->hints[k].code.rel == o->code.rel &&
+				       !strcmp(r->hints[k].site, o->site) &&
+				       !strcmp(r->hints[k].frame, o->frame) &&
+				       !strcmp(r->hints[k].code.type, o->code.type);
+			types += !seen;
+		}
+		r->hint_w[i] = hint_base(h->code.rel) * h->share * (h->frame[0] ? 0.5 : 1.0);
+		if (h->code.rel != MS_CODE_RETURNS && types > 1)
+			r->hint_w[i] /= types;
+	}
+}
+
+/* The hint naming @s that weighs most (NULL: none), its bonus into *@w. */
+static const struct ms_owner_hint *best_hint(const struct ranker *r, const struct ms_dw_struct *s,
+					     double *w)
+{
+	const struct ms_owner_hint *best = NULL;
+	size_t i;
+
+	*w = 0;
+	for (i = 0; i < r->nr_hints; i++)
+		if (r->hint_w[i] > *w && hint_names(&r->hints[i], s)) {
+			*w = r->hint_w[i];
+			best = &r->hints[i];
+		}
+	return best;
+}
+
+/* The best hint naming @s: its bonus, and why into @why (evidence lines are cut at @len). */
+static double hint_bonus(const struct ranker *r, const struct ms_dw_struct *s, char *why,
+			 size_t len)
+{
+	char where[800], what[480], full[1400];
+	const struct ms_owner_hint *best;
+	const struct ms_code_type *c;
+	double w;
+	size_t n;
+
+	why[0] = 0;
+	best = best_hint(r, s, &w);
+	if (!best)
+		return 0;
+	c = &best->code;
+	if (best->frame[0])
+		snprintf(where, sizeof(where), "allocated at %s (%.0f%% of the tracks), called from %s",
+			 best->site, 100 * best->share, best->frame);
+	else
+		snprintf(where, sizeof(where), "allocated at %s (%.0f%% of the tracks)", best->site,
+			 100 * best->share);
+	if (c->rel == MS_CODE_RETURNS)
+		snprintf(what, sizeof(what), "%s%s returns struct %s *", c->func,
+			 c->inlined ? " (inlined there)" : "", c->type);
+	else
+		snprintf(what, sizeof(what), "%s%s has %s '%s' of type struct %s *", c->func,
+			 c->inlined ? " (inlined there)" : "", ms_code_rel_name(c->rel), c->var,
+			 c->type);
+	snprintf(full, sizeof(full), "%s, where %s: +%.1f", where, what, w);
+	n = strlen(full) < len ? strlen(full) : len - 1;
+	memcpy(why, full, n);
+	why[n] = 0;
+	return w;
+}
+
 /* ---- ranking ---- */
 
 static int cmp_scored(const void *a, const void *b)
@@ -633,16 +745,18 @@ static int cmp_scored(const void *a, const void *b)
 
 static double total_score(const struct ranker *r, const struct ms_pattern *p, size_t which,
 			  const struct ms_dw_struct *s, struct verdict *v, double *strong,
-			  char *extra1, char *extra2, size_t len)
+			  double *hint, char *extra1, char *extra2, char *extra3, size_t len)
 {
 	double sc = score_struct(r, which, s, p->words, p->nr_words, p->object_size, 0, v, strong);
 	double nb = name_bonus(r, s->name, extra1, len);
 	double ob = origin_bonus(ms_dwarf_index_origin(r->idx[which]), p, extra2, len);
+	double hb = hint_bonus(r, s, extra3, len);
 
 	if (r->dedicated && s->size + 8 <= r->object_size)
 		sc -= 0.5;	/* a merged cache's slot, not this struct's own size */
-	*strong += nb + ob;
-	return sc + nb + ob;
+	*strong += nb + ob + hb;
+	*hint = hb;
+	return sc + nb + ob + hb;
 }
 
 static int cmp_verdict(const void *a, const void *b)
@@ -657,8 +771,9 @@ static void fill_guess(const struct ranker *r, const struct ms_pattern *p,
 		       const struct scored *c, struct ms_owner_guess *g)
 {
 	struct verdict *v = calloc(p->nr_words ? p->nr_words : 1, sizeof(*v));
-	char e1[200], e2[200];
-	double strong;
+	const struct ms_owner_hint *h;
+	char e1[320], e2[320], e3[320];
+	double strong, hint;
 	size_t i;
 
 	memset(g, 0, sizeof(*g));
@@ -666,9 +781,16 @@ static void fill_guess(const struct ranker *r, const struct ms_pattern *p,
 	snprintf(g->origin, sizeof(g->origin), "%s", ms_dwarf_index_origin(r->idx[c->index]));
 	g->size = c->s->size;
 	g->score = c->score;
+	h = best_hint(r, c->s, &g->hint_bonus);
+	if (h) {
+		g->hinted = 1;
+		g->hint = *h;
+	}
 	if (!v)
 		return;
-	total_score(r, p, c->index, c->s, v, &strong, e1, e2, sizeof(e1));
+	total_score(r, p, c->index, c->s, v, &strong, &hint, e1, e2, e3, sizeof(e1));
+	if (e3[0])	/* the allocator's own record first: it is not a guess from the bytes */
+		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.319s", e3);
 	if (e1[0])
 		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.319s", e1);
 	if (e2[0])
@@ -694,7 +816,7 @@ static int add_candidate(struct scored **cands, size_t *n, size_t *cap, size_t w
 		*cands = p;
 		*cap = c;
 	}
-	(*cands)[(*n)++] = (struct scored){ which, s, 0, 0 };
+	(*cands)[(*n)++] = (struct scored){ which, s, 0, 0, 0 };
 	return 0;
 }
 
@@ -807,11 +929,44 @@ struct ms_error *ms_owner_rank(struct ms_dwarf_index *const *indexes, size_t nr,
 			       struct ms_owner_guess *guesses, size_t max, size_t *nr_out,
 			       char *note, size_t note_len)
 {
-	struct ranker r = { indexes, nr, pattern->cache_name, aliases, pattern->object_size, 0 };
+	return ms_owner_rank_hinted(indexes, nr, pattern, aliases, NULL, 0, guesses, max, nr_out,
+				    note, note_len);
+}
+
+/* Which hints name a candidate, and so each hint's weight (r->hint_w). */
+static int weigh_hints(struct ranker *r, const struct scored *cands, size_t n)
+{
+	int *fits;
+	size_t i, k;
+
+	if (!r->nr_hints)
+		return 0;
+	fits = calloc(r->nr_hints, sizeof(*fits));
+	r->hint_w = calloc(r->nr_hints, sizeof(*r->hint_w));
+	if (!fits || !r->hint_w) {
+		free(fits);
+		return -1;
+	}
+	for (i = 0; i < r->nr_hints; i++)
+		for (k = 0; k < n && !fits[i]; k++)
+			fits[i] = hint_names(&r->hints[i], cands[k].s);
+	hint_weights(r, fits);
+	free(fits);
+	return 0;
+}
+
+struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, size_t nr,
+				      const struct ms_pattern *pattern, const char *aliases,
+				      const struct ms_owner_hint *hints, size_t nr_hints,
+				      struct ms_owner_guess *guesses, size_t max, size_t *nr_out,
+				      char *note, size_t note_len)
+{
+	struct ranker r = { indexes, nr, pattern->cache_name, aliases, pattern->object_size, 0,
+			    hints, hints ? nr_hints : 0, NULL };
 	struct scored *cands = NULL;
 	size_t n = 0, i, shown;
 	uint32_t min;
-	char e1[200], e2[200];
+	char e1[320], e2[320], e3[320];
 
 	*nr_out = 0;
 	if (note_len)
@@ -822,39 +977,38 @@ struct ms_error *ms_owner_rank(struct ms_dwarf_index *const *indexes, size_t nr,
 	}
 	r.dedicated = !ms_cache_is_general(pattern->cache_name);
 	min = ms_owner_min_size(pattern->cache_name, pattern->object_size);
-	if (gather(&r, min, &cands, &n)) {
-		free(cands);
-		return ms_error_new(MS_ERR_NOMEM, "out of memory ranking owner structs");
-	}
+	if (gather(&r, min, &cands, &n))
+		goto nomem;
 	if (r.dedicated && !n) {	/* no struct of exactly that size: widen */
 		r.dedicated = 1;
 		min = pattern->object_size / 2 ? pattern->object_size / 2 : 1;
-		if (gather(&r, min, &cands, &n)) {
-			free(cands);
-			return ms_error_new(MS_ERR_NOMEM, "out of memory ranking owner structs");
-		}
+		if (gather(&r, min, &cands, &n))
+			goto nomem;
 	}
 	if (!n) {
 		snprintf(note, note_len, "no struct of %u..%u bytes in the debuginfo", min,
 			 pattern->object_size);
-		free(cands);
-		return NULL;
+		goto out;
 	}
+	if (weigh_hints(&r, cands, n))
+		goto nomem;
 	for (i = 0; i < n; i++) {
 		struct verdict *none = NULL;
 
 		cands[i].score = total_score(&r, pattern, cands[i].index, cands[i].s, none,
-					     &cands[i].strong, e1, e2, sizeof(e1));
+					     &cands[i].strong, &cands[i].hint, e1, e2, e3,
+					     sizeof(e1));
 	}
 	qsort(cands, n, sizeof(*cands), cmp_scored);
 	module_note(&r, pattern, note, note_len);
-	if (!r.dedicated && pattern_is_text(pattern)) {	/* strings live in kmalloc-* */
+	/* strings live in kmalloc-*, unless the allocating function names a struct */
+	if (!r.dedicated && pattern_is_text(pattern) && cands[0].hint < HINT_DECISIVE) {
 		snprintf(note, note_len, "the objects hold text and no pointer: likely strings "
 			 "(kstrdup, kasprintf, kmemdup of a name), which have no struct type");
-		free(cands);
-		return NULL;
+		goto out;
 	}
-	if (cands[0].strong < MIN_DECISIVE || pattern_is_plain(pattern)) {
+	if (cands[0].strong < MIN_DECISIVE ||
+	    (pattern_is_plain(pattern) && cands[0].hint < HINT_DECISIVE)) {
 		size_t ties = 0;
 
 		for (i = 0; i < n && cands[i].score >= cands[0].score - 0.5; i++)
@@ -864,8 +1018,7 @@ struct ms_error *ms_owner_rank(struct ms_dwarf_index *const *indexes, size_t nr,
 				 "evidence (function or typed pointers, lists, text) and %zu of %zu "
 				 "structs of %u..%u bytes fit it about as well", ties, n, min,
 				 pattern->object_size);
-		free(cands);
-		return NULL;
+		goto out;
 	}
 	shown = n < max ? n : max;
 	for (i = 0; i < shown; i++) {
@@ -882,6 +1035,12 @@ struct ms_error *ms_owner_rank(struct ms_dwarf_index *const *indexes, size_t nr,
 	else if (!note[0])
 		snprintf(note, note_len, "%zu structs of %u..%u bytes scored", n, min,
 			 pattern->object_size);
+out:
 	free(cands);
+	free(r.hint_w);
 	return NULL;
+nomem:
+	free(cands);
+	free(r.hint_w);
+	return ms_error_new(MS_ERR_NOMEM, "out of memory ranking owner structs");
 }

@@ -12,12 +12,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dwarf_code.h"
 #include "dwarf_index.h"
 #include "error.h"
 #include "pattern.h"
 
 #define MS_OWNER_MAX_EVIDENCE 12
 #define MS_OWNER_MAX_GUESSES 5
+
+/*
+ * What the allocator's own record says about a cluster: a struct type in scope where its
+ * objects were allocated (SLUB's tracks name the call site; dwarf_code.h finds the types;
+ * owner_hints.h makes these).  A candidate of that name (and size, when known) gains
+ *   returned by the allocating function (or a function inlined there)     +4
+ *   a local variable of its pointer type there                             +3
+ *   a parameter of its pointer type there                                  +1.5
+ * divided, for locals and parameters, among the distinct types of that relation at that site
+ * that are candidates, times the site's share of the cluster's allocations; a hint from the
+ * frame above the site (the site's own function holds no struct pointer) counts half.  The
+ * best hint per candidate counts, as typed evidence.
+ */
+struct ms_owner_hint {
+	struct ms_code_type code;
+	char site[192];		/* the call site, "new_fn_entry+0x2a [memsim_leak]" */
+	char frame[192];	/* the frame the types come from, if not the site ("" otherwise) */
+	double share;		/* the site's share of the cluster's recorded allocations, 0..1 */
+};
 
 struct ms_owner_guess {
 	char type_name[128];	/* "struct inotify_event_info" */
@@ -27,6 +47,10 @@ struct ms_owner_guess {
 	double margin;		/* score minus the next candidate's */
 	size_t nr_evidence;
 	char evidence[MS_OWNER_MAX_EVIDENCE][320]; /* "+0x8 fn ptr -> member 'ops' (fn ptr)" */
+	/* the allocator's hint that counted for it (struct ms_owner_hint), if any */
+	int hinted;
+	double hint_bonus;
+	struct ms_owner_hint hint;
 };
 
 
@@ -66,5 +90,17 @@ struct ms_error *ms_owner_rank(struct ms_dwarf_index *const *indexes, size_t nr,
 			       const struct ms_pattern *pattern, const char *aliases,
 			       struct ms_owner_guess *guesses, size_t max, size_t *nr_out,
 			       char *note, size_t note_len);
+
+/*
+ * ms_owner_rank() with @hints (@nr_hints of them, see struct ms_owner_hint) weighed in as
+ * evidence.  A pattern too plain to decide on its own (no typed word) gets a guess when a
+ * hint's bonus on the best candidate is at least 2 (a return type or a sole local of the
+ * allocating function, on most of the cluster).
+ */
+struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, size_t nr,
+				      const struct ms_pattern *pattern, const char *aliases,
+				      const struct ms_owner_hint *hints, size_t nr_hints,
+				      struct ms_owner_guess *guesses, size_t max, size_t *nr_out,
+				      char *note, size_t note_len);
 
 #endif

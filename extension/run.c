@@ -15,6 +15,7 @@
 #include "held.h"
 #include "json.h"
 #include "owner.h"
+#include "owner_hints.h"
 #include "memsim_cmd.h"
 #include "report.h"
 #include "resolve.h"
@@ -200,15 +201,45 @@ static int walk_and_cluster(const struct slub_layout *l, const struct cache_info
 }
 
 /* Rank owner structs for the dominant allocated cluster of @r into @rep. */
+/*
+ * The allocator's hints for the dominant cluster @d of @r: the struct types in scope at its
+ * leading allocation sites, when the cache keeps SLUB's tracks (*@out: NULL otherwise).
+ */
+static size_t owner_hints(const struct ms_result *r, const struct ms_cluster *d,
+			  const struct ms_report *rep, const struct debuginfo *di,
+			  struct ms_owner_hint **out, char *note, size_t len)
+{
+	const struct ms_track_agg *agg;
+	size_t n;
+
+	*out = NULL;
+	note[0] = 0;
+	agg = rep->tracks ? ms_tracks_get(rep->tracks, (size_t)(d - r->clusters), 0) : NULL;
+	if (!agg || !agg->nr_sites || !di->nr)
+		return 0;
+	*out = calloc(MS_OWNER_MAX_HINTS, sizeof(**out));
+	if (!*out) {
+		snprintf(note, len, "out of memory for the allocation sites' types");
+		return 0;
+	}
+	held_take(*out, free, "the allocation sites' types");
+	n = ms_owner_hints_from_tracks(di->indexes, di->nr, agg, rep->env, *out,
+				       MS_OWNER_MAX_HINTS, note, len);
+	scan_keep_sigint();
+	return n;
+}
+
 static void guess_owner(const struct ms_result *r, const char *aliases,
 			const struct memsim_options *opt, struct ms_report *rep,
 			struct ms_owner_guess *guesses, char *note, size_t len)
 {
 	const struct ms_cluster *d = ms_result_dominant(r);
+	struct ms_owner_hint *hints = NULL;
 	struct debuginfo *di;
 	struct ms_error *err;
 	double t0 = now_seconds();
-	size_t n = 0;
+	size_t n = 0, nr_hints;
+	char hints_note[400];
 
 	rep->owner_note = note;
 	note[0] = 0;
@@ -224,8 +255,13 @@ static void guess_owner(const struct ms_result *r, const char *aliases,
 	held_take(di, release_debuginfo, "the owner guess's debuginfo");
 	debuginfo_open(di);
 	scan_keep_sigint();
-	err = ms_owner_rank(di->indexes, di->nr, &d->pattern, aliases, guesses,
-			    MS_OWNER_MAX_GUESSES, &n, note, len);
+	nr_hints = owner_hints(r, d, rep, di, &hints, hints_note, sizeof(hints_note));
+	err = ms_owner_rank_hinted(di->indexes, di->nr, &d->pattern, aliases, hints, nr_hints,
+				   guesses, MS_OWNER_MAX_GUESSES, &n, note, len);
+	if (hints) {
+		held_drop(hints);
+		free(hints);
+	}
 	if (err) {
 		snprintf(note, len, "%s", err->message);
 		ms_error_free(err);
@@ -234,6 +270,11 @@ static void guess_owner(const struct ms_result *r, const char *aliases,
 		size_t used = strlen(note);
 
 		snprintf(note + used, len - used, "%s%s", used ? "; " : "", di->note);
+	}
+	if (hints_note[0]) {	/* tracks there, but a site could not be asked */
+		size_t used = strlen(note);
+
+		snprintf(note + used, len - used, "%s%s", used ? "; " : "", hints_note);
 	}
 	rep->guesses = guesses;
 	rep->nr_guesses = n;

@@ -10,19 +10,8 @@
 
 #include "dwarf_index.h"
 #include "owner.h"
+#include "owner_util.h"
 #include "unit.h"
-
-static struct ms_dwarf_index *open_fixture(const char *cache_dir)
-{
-	struct ms_dwarf_index *idx = NULL;
-	struct ms_error *err = ms_dwarf_index_open(MS_OWNER_FIXTURE, "fixture", cache_dir, &idx);
-
-	CU_ASSERT_PTR_NULL(err);
-	if (err)
-		fprintf(stderr, "\n  %s\n", err->message);
-	ms_error_free(err);
-	return idx;
-}
 
 static const struct ms_slot *slot_at(const struct ms_flat *f, uint32_t off, const char *path)
 {
@@ -36,7 +25,7 @@ static const struct ms_slot *slot_at(const struct ms_flat *f, uint32_t off, cons
 
 static void test_index(void)
 {
-	struct ms_dwarf_index *idx = open_fixture(NULL);
+	struct ms_dwarf_index *idx = fx_open_fixture(NULL);
 	const struct ms_dw_struct *s;
 	const char *types[4];
 	size_t n;
@@ -73,7 +62,7 @@ static void test_index(void)
 
 static void test_flatten(void)
 {
-	struct ms_dwarf_index *idx = open_fixture(NULL);
+	struct ms_dwarf_index *idx = fx_open_fixture(NULL);
 	struct ms_flat f = { 0 };
 	const struct ms_slot *sl;
 
@@ -121,8 +110,8 @@ static void test_cache_file(void)
 		CU_FAIL("mkdtemp");
 		return;
 	}
-	a = open_fixture(dir);
-	b = open_fixture(dir);
+	a = fx_open_fixture(dir);
+	b = fx_open_fixture(dir);
 	if (a && b) {
 		CU_ASSERT_EQUAL(ms_dwarf_index_cached(a), 0);
 		CU_ASSERT_EQUAL(ms_dwarf_index_cached(b), 1);
@@ -138,7 +127,7 @@ static void test_cache_file(void)
 	if (fp && fgets(file, sizeof(file), fp)) {
 		file[strcspn(file, "\n")] = 0;
 		if (truncate(file, 100) == 0) {
-			a = open_fixture(dir);
+			a = fx_open_fixture(dir);
 			CU_ASSERT_TRUE(a && !ms_dwarf_index_cached(a));
 			ms_dwarf_index_free(a);
 		}
@@ -168,38 +157,6 @@ static void test_errors(void)
 
 /* ---- ranking ---- */
 
-static struct ms_word word(uint32_t off, enum ms_token_kind kind, uint64_t arg, uint64_t value,
-			   const char *symbol)
-{
-	struct ms_word w;
-
-	memset(&w, 0, sizeof(w));
-	w.offset = off;
-	w.width = 8;
-	w.kind = kind;
-	w.arg = arg;
-	w.value = value;
-	w.agree = 1.0;
-	w.constant = 1;
-	if (symbol)
-		snprintf(w.symbol, sizeof(w.symbol), "%s", symbol);
-	return w;
-}
-
-static struct ms_pattern pattern(const char *cache, uint32_t size, struct ms_word *words,
-				 size_t nr)
-{
-	struct ms_pattern p;
-
-	memset(&p, 0, sizeof(p));
-	snprintf(p.cache_name, sizeof(p.cache_name), "%s", cache);
-	p.object_size = p.stride = size;
-	p.count = 100000;
-	p.nr_words = nr;
-	p.words = words;
-	return p;
-}
-
 static size_t rank(struct ms_dwarf_index *idx, const struct ms_pattern *p,
 		   struct ms_owner_guess *g, char *note)
 {
@@ -212,27 +169,17 @@ static size_t rank(struct ms_dwarf_index *idx, const struct ms_pattern *p,
 	return n;
 }
 
-static int has_evidence(const struct ms_owner_guess *g, const char *prefix)
-{
-	size_t i;
-
-	for (i = 0; i < g->nr_evidence; i++)
-		if (!strncmp(g->evidence[i], prefix, strlen(prefix)))
-			return 1;
-	return 0;
-}
-
 static void test_rank_fn_and_list(void)
 {
-	struct ms_dwarf_index *idx = open_fixture(NULL);
+	struct ms_dwarf_index *idx = fx_open_fixture(NULL);
 	struct ms_owner_guess g[MS_OWNER_MAX_GUESSES];
 	struct ms_word w[4] = {
-		word(0, MS_TOK_KTEXT, 0xffffffffc0001000ULL, 0xffffffffc0001000ULL, "fx_open [fixture]"),
-		word(8, MS_TOK_SELF, 8, 0, NULL),
-		word(16, MS_TOK_SELF, 8, 0, NULL),
-		word(24, MS_TOK_RAW, 0, 0x42b25, NULL),
+		fx_word(0, MS_TOK_KTEXT, 0xffffffffc0001000ULL, 0xffffffffc0001000ULL, "fx_open [fixture]"),
+		fx_word(8, MS_TOK_SELF, 8, 0, NULL),
+		fx_word(16, MS_TOK_SELF, 8, 0, NULL),
+		fx_word(24, MS_TOK_RAW, 0, 0x42b25, NULL),
 	};
-	struct ms_pattern p = pattern("kmalloc-32", 32, w, 4);
+	struct ms_pattern p = fx_pattern("kmalloc-32", 32, w, 4);
 	char note[400];
 	size_t n, i;
 
@@ -244,8 +191,8 @@ static void test_rank_fn_and_list(void)
 	CU_ASSERT_STRING_EQUAL(g[0].type_name, "struct fx_entry");
 	CU_ASSERT_STRING_EQUAL(g[0].origin, "fixture");
 	CU_ASSERT_TRUE(g[0].margin > 0);
-	CU_ASSERT_TRUE(has_evidence(&g[0], "+0x0 function"));
-	CU_ASSERT_TRUE(has_evidence(&g[0], "+0x8 a pointer to itself"));
+	CU_ASSERT_TRUE(fx_has_evidence(&g[0], "+0x0 function"));
+	CU_ASSERT_TRUE(fx_has_evidence(&g[0], "+0x8 a pointer to itself"));
 	for (i = 1; i < n; i++)
 		CU_ASSERT_TRUE(g[i].score < g[0].score);
 	ms_dwarf_index_free(idx);
@@ -253,20 +200,20 @@ static void test_rank_fn_and_list(void)
 
 static void test_rank_chain_needs_depth(void)
 {
-	struct ms_dwarf_index *idx = open_fixture(NULL);
+	struct ms_dwarf_index *idx = fx_open_fixture(NULL);
 	struct ms_owner_guess g[MS_OWNER_MAX_GUESSES];
 	struct ms_word tw[2] = {
-		word(0, MS_TOK_KDATA, 0xffffffffc0002000ULL, 0xffffffffc0002000ULL,
+		fx_word(0, MS_TOK_KDATA, 0xffffffffc0002000ULL, 0xffffffffc0002000ULL,
 		     "fixture_ops [fixture]"),
-		word(8, MS_TOK_SMALL, 0, 7, NULL),
+		fx_word(8, MS_TOK_SMALL, 0, 7, NULL),
 	};
 	struct ms_target t;
 	struct ms_word w[3] = {
-		word(0, MS_TOK_SLAB, 0xffff888000100000ULL, 0xffff888001234000ULL, NULL),
-		word(8, MS_TOK_RAW, 0, 0xc584218100000100ULL, NULL),
-		word(16, MS_TOK_ZERO, 0, 0, NULL),
+		fx_word(0, MS_TOK_SLAB, 0xffff888000100000ULL, 0xffff888001234000ULL, NULL),
+		fx_word(8, MS_TOK_RAW, 0, 0xc584218100000100ULL, NULL),
+		fx_word(16, MS_TOK_ZERO, 0, 0, NULL),
 	};
-	struct ms_pattern p = pattern("kmalloc-32", 24, w, 3);
+	struct ms_pattern p = fx_pattern("kmalloc-32", 24, w, 3);
 	char note[400];
 	size_t n;
 
@@ -285,7 +232,7 @@ static void test_rank_chain_needs_depth(void)
 	CU_ASSERT_FATAL(n >= 2);
 	CU_ASSERT_STRING_EQUAL(g[0].type_name, "struct fx_event");
 	CU_ASSERT_TRUE(g[0].margin > 0);
-	CU_ASSERT_TRUE(has_evidence(&g[0], "+0x0 a pointer into kmalloc-128"));
+	CU_ASSERT_TRUE(fx_has_evidence(&g[0], "+0x0 a pointer into kmalloc-128"));
 	/* without what the pointer reaches, fx_event no longer stands out */
 	w[0].target = NULL;
 	n = rank(idx, &p, g, note);
@@ -296,35 +243,35 @@ static void test_rank_chain_needs_depth(void)
 
 static void test_rank_honest_notes(void)
 {
-	struct ms_dwarf_index *idx = open_fixture(NULL);
+	struct ms_dwarf_index *idx = fx_open_fixture(NULL);
 	struct ms_owner_guess g[MS_OWNER_MAX_GUESSES];
 	struct ms_word plain[4] = {
-		word(0, MS_TOK_ZERO, 0, 0, NULL), word(8, MS_TOK_SMALL, 0, 3, NULL),
-		word(16, MS_TOK_ZERO, 0, 0, NULL), word(24, MS_TOK_SMALL, 0, 1, NULL),
+		fx_word(0, MS_TOK_ZERO, 0, 0, NULL), fx_word(8, MS_TOK_SMALL, 0, 3, NULL),
+		fx_word(16, MS_TOK_ZERO, 0, 0, NULL), fx_word(24, MS_TOK_SMALL, 0, 1, NULL),
 	};
 	struct ms_word text[4] = {
-		word(0, MS_TOK_ASCII, 0, 0x6e672e65746f6e2eULL, NULL),
-		word(8, MS_TOK_ASCII, 0, 0x2d646c6975622e75ULL, NULL),
-		word(16, MS_TOK_SMALL, 0, 0x6469, NULL), word(24, MS_TOK_ZERO, 0, 0, NULL),
+		fx_word(0, MS_TOK_ASCII, 0, 0x6e672e65746f6e2eULL, NULL),
+		fx_word(8, MS_TOK_ASCII, 0, 0x2d646c6975622e75ULL, NULL),
+		fx_word(16, MS_TOK_SMALL, 0, 0x6469, NULL), fx_word(24, MS_TOK_ZERO, 0, 0, NULL),
 	};
 	struct ms_word mod[4] = {
-		word(0, MS_TOK_KTEXT, 0xffffffffc0001000ULL, 0xffffffffc0001000ULL,
+		fx_word(0, MS_TOK_KTEXT, 0xffffffffc0001000ULL, 0xffffffffc0001000ULL,
 		     "somefn [somemod]"),
-		word(8, MS_TOK_SELF, 8, 0, NULL), word(16, MS_TOK_SELF, 8, 0, NULL),
-		word(24, MS_TOK_SMALL, 0, 1, NULL),
+		fx_word(8, MS_TOK_SELF, 8, 0, NULL), fx_word(16, MS_TOK_SELF, 8, 0, NULL),
+		fx_word(24, MS_TOK_SMALL, 0, 1, NULL),
 	};
 	struct ms_pattern p;
 	char note[400];
 
 	if (!idx)
 		return;
-	p = pattern("kmalloc-32", 32, plain, 4);
+	p = fx_pattern("kmalloc-32", 32, plain, 4);
 	CU_ASSERT_EQUAL(rank(idx, &p, g, note), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(note, "too generic"));
-	p = pattern("kmalloc-32", 32, text, 4);
+	p = fx_pattern("kmalloc-32", 32, text, 4);
 	CU_ASSERT_EQUAL(rank(idx, &p, g, note), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(note, "strings"));
-	p = pattern("kmalloc-32", 32, mod, 4);
+	p = fx_pattern("kmalloc-32", 32, mod, 4);
 	rank(idx, &p, g, note);
 	CU_ASSERT_PTR_NOT_NULL(strstr(note, "mod -s somemod"));
 	/* no debuginfo at all */
@@ -341,15 +288,15 @@ static void test_rank_honest_notes(void)
 
 static void test_dedicated_and_sizes(void)
 {
-	struct ms_dwarf_index *idx = open_fixture(NULL);
+	struct ms_dwarf_index *idx = fx_open_fixture(NULL);
 	struct ms_owner_guess g[MS_OWNER_MAX_GUESSES];
 	struct ms_word w[4] = {
-		word(0, MS_TOK_SMALL, 0, 5, NULL),
-		word(8, MS_TOK_ASCII, 0, 0x312d746567646977ULL, NULL),
-		word(16, MS_TOK_ZERO, 0, 0, NULL),
-		word(24, MS_TOK_SMALL, 0, 7, NULL),
+		fx_word(0, MS_TOK_SMALL, 0, 5, NULL),
+		fx_word(8, MS_TOK_ASCII, 0, 0x312d746567646977ULL, NULL),
+		fx_word(16, MS_TOK_ZERO, 0, 0, NULL),
+		fx_word(24, MS_TOK_SMALL, 0, 7, NULL),
 	};
-	struct ms_pattern p = pattern("fx_named", 32, w, 4);
+	struct ms_pattern p = fx_pattern("fx_named", 32, w, 4);
 	char note[400];
 
 	CU_ASSERT_EQUAL(ms_owner_min_size("kmalloc-64", 64), 33);
@@ -361,7 +308,7 @@ static void test_dedicated_and_sizes(void)
 		return;
 	CU_ASSERT_FATAL(rank(idx, &p, g, note) >= 1);
 	CU_ASSERT_STRING_EQUAL(g[0].type_name, "struct fx_named");
-	CU_ASSERT_TRUE(has_evidence(&g[0], "named like the cache"));
+	CU_ASSERT_TRUE(fx_has_evidence(&g[0], "named like the cache"));
 	ms_dwarf_index_free(idx);
 }
 
