@@ -6,8 +6,9 @@
 # be the allocating function, with as many objects as were planted and as the guest counted
 # there; its commonest stack must pass through the planting caller; the ages must span the
 # pause between the planting steps; with red zones, exactly the overrun objects must be
-# damaged, at the planted offset, with the planted bytes, and nothing else; the JSON must
-# follow docs/memsim-report.schema.json.
+# damaged, at the planted offset, with the planted bytes, and nothing else; the owner guess
+# must be the planted struct, counting the allocating function (its return type or a local of
+# the struct's pointer type) as evidence; the JSON must follow docs/memsim-report.schema.json.
 #
 #   tests/integration/tracks.sh [SCENARIO...]     (default: every slub_debug scenario)
 #
@@ -37,7 +38,7 @@ for scen in "$@"; do
 		echo "extend $so"
 		module_lines
 		echo "!echo '${mark}json'"
-		echo "memsim -j -f -n 5 $cache"
+		echo "memsim -j -f -n 16 $cache"
 		echo "!echo '${mark}text'"
 		echo "memsim -n 3 $cache"
 		echo "!echo '${mark}end'"
@@ -94,19 +95,29 @@ planted = int(m["planted"])
 if not check(bool(sites), "the leading cluster has allocation sites"):
     sys.exit(1)
 s0 = sites[0]
+# The allocating function is the module's, or the kernel's for objects planted from user space.
+origin = want_t.get("alloc_origin", "memsim_leak")
+in_kernel = origin == "vmlinux"
+named = named or in_kernel
 if named:
-    check(func(s0["site"]) == want_t["alloc_function"] and "[memsim_leak]" in s0["site"],
-          f"first call site {s0['site']} is {want_t['alloc_function']} [memsim_leak]")
+    check(func(s0["site"]) == want_t["alloc_function"] and
+          (("[" not in s0["site"]) if in_kernel else f"[{origin}]" in s0["site"]),
+          f"first call site {s0['site']} is {want_t['alloc_function']} ({origin})")
 else:
     check(func(s0["site"]) is None and int(s0["address"], 16) >= 0xffffffffc0000000,
           f"first call site {s0['site']} lies in module space (no module symbols)")
-check(s0["count"] == planted and s0["error"] == 0,
-      f"{s0['count']} objects allocated there (error {s0['error']}) == {planted} planted")
+# Every object of that site, whichever listed cluster it fell into (the first and last of a
+# list point to its head, not to other objects, and so cluster apart).
+at_site = sum(x["count"] for c in d["clusters"] for x in c.get("alloc_sites") or []
+              if x["address"] == s0["address"])
+check(s0["error"] == 0 and at_site == planted,
+      f"{at_site} objects allocated there ({s0['count']} in the leading cluster, error "
+      f"{s0['error']}) == {planted} planted")
 # The guest's own summary (alloc_traces, or alloc_calls before v5.17) for the same function.
 guest = [c for c in m.get("alloc_calls", []) if func(c["site"]) == want_t["alloc_function"]]
 if guest:
     g = sum(c["count"] for c in guest)
-    check(g == s0["count"], f"the guest's SLUB counted {g} there too")
+    check(g == at_site, f"the guest's SLUB counted {g} there too")
 elif m.get("generation") == "5.10":
     # Before v5.17 the summary is sysfs alloc_calls: one page, in the order of the call
     # sites' addresses, so a module's sites (the highest addresses) fall off its end.
@@ -162,6 +173,19 @@ if want_rz:
               f"every object checked ({ck['allocated_checked']} allocated, {ck['free_checked']} free)")
 else:
     check(ck is None or ck["objects_damaged"] == 0, "nothing damaged without red zones planted")
+
+# The owner guess takes the allocating function as evidence (its return type or a local of the
+# struct's pointer type), when the function has a name and debuginfo.
+owner = m.get("owner_struct")
+if owner and named:
+    g = (d["owner"].get("guesses") or [None])[0] or {}
+    at = g.get("allocated_at") or {}
+    check(g.get("type") == f"struct {owner}" and
+          at.get("function") == want_t["alloc_function"] and at.get("type") == f"struct {owner}"
+          and at.get("relation") in ("returns", "local") and at.get("bonus", 0) >= 2,
+          f"the owner guess {g.get('type')} counts the allocating function: {at}")
+    check(any(e.startswith(f"allocated at {s0['site']}") for e in g.get("evidence", [])),
+          "its evidence says where the objects were allocated")
 
 text = sections.get("text", [])
 check(any("SLUB" in l and "track" in l.lower() for l in text), "the text form has the tracks section")
