@@ -102,6 +102,14 @@ def dump_figures(out, name, problems):
     f["meminfo_map_s"] = grab(r"^meminfo: .* struct pages ([\d.]+) s;", mi)
     if f["meminfo_s"] is None:
         problems.append(f"{name}: no `meminfo:` line in the output of `memsim -t -i`")
+    # A slub_debug cache: the second walk that reads every object's tracks (and checks).
+    f["debug_line"] = grab(r"^(slub_debug: \d+ slabs walked again .*)$", sec.get("analysis", ""), str)
+    f["debug_s"] = grab(r"^slub_debug: \d+ slabs walked again .* in ([\d.]+) s$",
+                        sec.get("analysis", ""))
+    f["debug_stacks"] = grab(r"^slub_debug: \d+ slabs walked again for tracks and checks, (\d+) "
+                             r"depot stacks read", sec.get("analysis", ""), int)
+    if m.get("append", "").startswith("slub_debug") and f["debug_s"] is None:
+        problems.append(f"{name}: no `slub_debug:` line in the output of `memsim -t {CACHE}`")
     f["verdict"] = grab(r"^(VERDICT: .*)$", sec.get("analysis", ""), str)
     f["distinct"] = grab(r"^(DISTINCT: .*)$", sec.get("analysis", ""), str)
     f["rss_with"] = rss_mb(os.path.join(d, "memsim.time"))
@@ -175,6 +183,16 @@ def dump_table(f):
          (f" ({w['slab_mb']} MB of slab data)" if w else ""), ""),
         ("memsim CACHE, the whole command (following and owner guess too)",
          num(f["total_s"], "{} s"), f"`memsim -t {CACHE}`, the `total:` line"),
+    ]
+    if f["debug_s"] is not None:
+        objs = a["objects"] if a else None
+        rows += [
+            ("SLUB's tracks: a second walk reading every object's allocation track and stack",
+             f"{f['debug_s']} s" + (f", {objs / f['debug_s']:,.0f} objects/s" if objs and f["debug_s"] else "")
+             + f", {f['debug_stacks']} depot stacks read", f"`memsim -t {CACHE}`, the `slub_debug:` line"),
+            ("tracks pass / walk", num(f["debug_s"] / w["s"] if w and w["s"] else None, "{:.1f}×"), ""),
+        ]
+    rows += [
         ("memsim -a: every cache ranked, then 3 suspects in full",
          num(f["triage_all_s"], "{} s") +
          (f" = one pass over {f['triage_caches']} caches {f['triage_pass_s']} s + suspects "
@@ -364,7 +382,7 @@ Make the dumps with `samples/make-samples.sh {' '.join(names)}`;
             if f[key]:
                 print(f"    {f[key]}")
         print(f"    {f['analysis']['line'] if f['analysis'] else 'analysis: (missing)'}")
-        for key in ("distinct", "verdict"):
+        for key in ("debug_line", "distinct", "verdict"):
             if f[key]:
                 print(f"    {f[key]}")
         for line in f["triage_lines"]:

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# make bench: on four dumps of kmalloc-32 (samples/scenarios.json, "bench": true) the walker
+# make bench: on five dumps of kmalloc-32 (samples/scenarios.json, "bench": true) the walker
 # against its floor, the full analysis end to end and crash's peak memory with and without
-# memsim; on the first, the walker against drgn; the owner guess on the chain sample.  Writes
-# docs/PERFORMANCE.md and docs/bench.svg.
+# memsim, and on the slub_debug=U one what reading SLUB's tracks costs; on the first, the
+# walker against drgn; the owner guess on the chain sample.  Writes docs/PERFORMANCE.md and
+# docs/bench.svg.
 #
-#   tests/bench/run.sh [SCENARIO...]    the four bench dumps by default
+#   tests/bench/run.sh [SCENARIO...]    the five bench dumps by default
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/bench
@@ -14,7 +15,7 @@ mark="=== bench "
 if [ $# -gt 0 ]; then
 	names=("$@")
 else
-	names=(bench32 bench32-100m bench32-patterns bench32-mixed)
+	names=(bench32 bench32-100m bench32-patterns bench32-mixed bench32-tracks)
 fi
 manifest_vmlinux() {
 	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vmlinux"])' "$1"

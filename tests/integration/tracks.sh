@@ -21,7 +21,7 @@ NAME=tracks
 if [ $# -eq 0 ]; then
 	# Every slub_debug scenario (check-kernels names one per generation to keep CI short).
 	set -- $(python3 -c 'import json,sys
-print(" ".join(s["name"] for s in json.load(open(sys.argv[1])) if s.get("tracks")))' \
+print(" ".join(s["name"] for s in json.load(open(sys.argv[1])) if s.get("tracks") and not s.get("bench")))' \
 		"$top/samples/scenarios.json")
 fi
 
