@@ -20,8 +20,9 @@
  * reference (no LRU, no mapping, no list through page->lru): pages no counter of
  * /proc/meminfo accounts for.  Either fails to load, planting nothing, if one allocation fails.
  *
- * For the allocator's own records (slub_debug): first=M pause_ms=T plants the first M objects,
- * sleeps T ms and plants the rest, so that their allocation tracks carry two ages T apart;
+ * For the allocator's own records (slub_debug): first=M pause_ms=T plants the first M objects
+ * (kmalloc32-fn and redzone), sleeps T ms and plants the rest, so that their allocation tracks
+ * carry two ages T apart;
  * redzone plants N 64-byte entries in kmalloc-64, after every second one another that it frees
  * at once (N/2 freed: their memory stays poisoned under slub_debug=P), and writes 8 bytes past
  * the end of D of the kept ones, spread evenly (a red zone overwritten under slub_debug=Z).
@@ -538,24 +539,52 @@ static noinline void rz_overrun(struct leak_rz_entry *e)
 		WRITE_ONCE(p[sizeof(*e) + i], 0x41 + i);
 }
 
-/* noinline, as plant_fn: the allocation stacks hold plant_redzone, not the freed __init text. */
+/*
+ * One object of the redzone scenario, the @kept-th to keep of @n: one in three is freed at
+ * once (poisoned), and the kept ones spread evenly over @n get 8 bytes written past their end.
+ * Returns 1 when kept, 0 when freed.  noinline: every allocation stack holds it and, above it,
+ * the loop of plant_redzone that called it (one stack per planting step).
+ */
+static noinline int rz_one(unsigned long i, unsigned long kept, unsigned long n)
+{
+	unsigned long every = damage ? n / damage : 0;
+	struct leak_rz_entry *e = new_rz_entry(i);
+
+	if (!e)
+		return -ENOMEM;
+	if (i % 3 == 2) {
+		kfree(e);
+		return 0;
+	}
+	if (every && kept % every == every / 2 && kept / every < damage)
+		rz_overrun(e);
+	keep_obj(e);
+	return 1;
+}
+
+/*
+ * noinline, as plant_fn: the allocation stacks hold plant_redzone, not the freed __init text;
+ * with first=M pause_ms=T, two steps T ms apart, each its own loop (and stack).
+ */
 static noinline int plant_redzone(unsigned long n)
 {
-	unsigned long i, kept = 0, every = damage ? n / damage : 0;
+	unsigned long i = 0, kept = 0;
+	int r;
 
-	for (i = 0; kept < n; i++) {
-		struct leak_rz_entry *e = new_rz_entry(i);
-
-		if (!e)
-			return -ENOMEM;
-		if (i % 3 == 2) {	/* one in three of the others is freed: poisoned */
-			kfree(e);
-			continue;
+	if (first && first < n && pause_ms) {
+		while (kept < first) {
+			r = rz_one(i++, kept, n);
+			if (r < 0)
+				return r;
+			kept += r;
 		}
-		if (every && kept % every == every / 2 && kept / every < damage)
-			rz_overrun(e);
-		keep_obj(e);
-		kept++;
+		msleep(pause_ms);
+	}
+	while (kept < n) {
+		r = rz_one(i++, kept, n);
+		if (r < 0)
+			return r;
+		kept += r;
 	}
 	return 0;
 }

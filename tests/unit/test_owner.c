@@ -174,7 +174,8 @@ static void test_rank_fn_and_list(void)
 	struct ms_dwarf_index *idx = fx_open_fixture(NULL);
 	struct ms_owner_guess g[MS_OWNER_MAX_GUESSES];
 	struct ms_word w[4] = {
-		fx_word(0, MS_TOK_KTEXT, 0xffffffffc0001000ULL, 0xffffffffc0001000ULL, "fx_open [fixture]"),
+		fx_word(0, MS_TOK_KTEXT, 0xffffffffc0001000ULL, 0xffffffffc0001000ULL,
+			"fx_open [fixture]"),
 		fx_word(8, MS_TOK_SELF, 8, 0, NULL),
 		fx_word(16, MS_TOK_SELF, 8, 0, NULL),
 		fx_word(24, MS_TOK_RAW, 0, 0x42b25, NULL),
@@ -204,7 +205,7 @@ static void test_rank_chain_needs_depth(void)
 	struct ms_owner_guess g[MS_OWNER_MAX_GUESSES];
 	struct ms_word tw[2] = {
 		fx_word(0, MS_TOK_KDATA, 0xffffffffc0002000ULL, 0xffffffffc0002000ULL,
-		     "fixture_ops [fixture]"),
+			"fixture_ops [fixture]"),
 		fx_word(8, MS_TOK_SMALL, 0, 7, NULL),
 	};
 	struct ms_target t;
@@ -256,7 +257,7 @@ static void test_rank_honest_notes(void)
 	};
 	struct ms_word mod[4] = {
 		fx_word(0, MS_TOK_KTEXT, 0xffffffffc0001000ULL, 0xffffffffc0001000ULL,
-		     "somefn [somemod]"),
+			"somefn [somemod]"),
 		fx_word(8, MS_TOK_SELF, 8, 0, NULL), fx_word(16, MS_TOK_SELF, 8, 0, NULL),
 		fx_word(24, MS_TOK_SMALL, 0, 1, NULL),
 	};
