@@ -490,6 +490,27 @@ static void representative(struct jw *w, const struct ms_cluster *c)
 	jw_close(w, '}');
 }
 
+static void guess(struct jw *w, const struct ms_owner_guess *g, size_t rank, uint64_t addr);
+
+/* Cluster @c's own owner guesses (every listed cluster has them; the top-level owner too). */
+static void cluster_owner(struct jw *w, const struct ms_report *rep, const struct ms_cluster *c,
+			  size_t index)
+{
+	const struct ms_cluster_owner *o;
+	size_t i;
+
+	if (!rep->owners || index >= rep->nr_owners || !rep->owners[index].ranked)
+		return;
+	o = &rep->owners[index];
+	jw_open(w, "owner", '{');
+	kv_str(w, "note", o->note, 1);
+	jw_open(w, "guesses", '[');
+	for (i = 0; i < o->nr_guesses; i++)
+		guess(w, &o->guesses[i], i + 1, c->rep_addr);
+	jw_close(w, ']');
+	jw_close(w, '}');
+}
+
 static void cluster(struct jw *w, const struct ms_report *rep, const struct ms_cluster *c,
 		    size_t rank)
 {
@@ -516,6 +537,7 @@ static void cluster(struct jw *w, const struct ms_report *rep, const struct ms_c
 	words(w, "pattern", c->pattern.words, c->pattern.nr_words);
 	if (rep->tracks)
 		cluster_tracks(w, rep, c, rank - 1);
+	cluster_owner(w, rep, c, rank - 1);
 	jw_close(w, '}');
 }
 

@@ -438,6 +438,50 @@ static void print_owners(FILE *out, const struct ms_report *rep, const struct ms
 		fprintf(out, "  %s\n", rep->owner_note);
 }
 
+/* The evidence line that tells most: the allocation site's, else the first word's. */
+static const char *telling_evidence(const struct ms_owner_guess *g)
+{
+	size_t k;
+
+	if (g->hinted)
+		return g->evidence[0];
+	for (k = 0; k < g->nr_evidence && k < MS_OWNER_MAX_EVIDENCE; k++)
+		if (g->evidence[k][0] == '+')
+			return g->evidence[k];
+	return g->evidence[0];
+}
+
+/*
+ * The other listed clusters' best guesses, a line each with the evidence that weighed most
+ * (memsim -j has every guess of every listed cluster).
+ */
+static void print_other_owners(FILE *out, const struct ms_report *rep, const struct ms_cluster *d)
+{
+	const struct ms_result *r = rep->result;
+	size_t i, n = shown(rep), header = 0;
+
+	for (i = 0; rep->owners && i < n && i < rep->nr_owners; i++) {
+		const struct ms_cluster_owner *o = &rep->owners[i];
+		const struct ms_owner_guess *g = o->guesses;
+
+		if (!o->ranked || &r->clusters[i] == d)
+			continue;
+		if (!header++)
+			fprintf(out, "\nOWNER GUESSES for the other listed clusters (the best of each; "
+				     "memsim -j has them all):\n");
+		if (!o->nr_guesses) {
+			fprintf(out, "  #%-3zu none: %s\n", i + 1, o->note[0] ? o->note : "no struct "
+				"types were ranked");
+			continue;
+		}
+		fprintf(out, "  #%-3zu %s (%s), %u bytes, score %.2f, margin %.2f%s\n", i + 1,
+			g->type_name, g->origin[0] ? g->origin : "vmlinux", g->size, g->score,
+			g->margin, g->margin < 0.25 ? " (ambiguous)" : "");
+		if (g->nr_evidence)
+			fprintf(out, "         %s\n", telling_evidence(g));
+	}
+}
+
 static void print_dominant(FILE *out, const struct ms_report *rep)
 {
 	const struct ms_result *r = rep->result;
@@ -452,6 +496,7 @@ static void print_dominant(FILE *out, const struct ms_report *rep)
 	print_examples(out, d, rep->nr_examples ? rep->nr_examples : MS_REPORT_DEFAULT_EXAMPLES);
 	print_representative(out, d);
 	print_owners(out, rep, d, rank);
+	print_other_owners(out, rep, d);
 }
 
 static void print_follow_notes(FILE *out, const struct ms_follow_budget *b)

@@ -24,12 +24,23 @@
 #define MS_REPORT_DEFAULT_EXAMPLES 8
 
 /* Everything one report shows; every pointer may be NULL (that part is left out). */
+/* The owner guesses of one listed cluster (ms_owner_rank_hinted()). */
+struct ms_cluster_owner {
+	int ranked;			/* 0: not asked (the report says nothing of it) */
+	size_t nr_guesses;
+	struct ms_owner_guess guesses[MS_OWNER_MAX_GUESSES];
+	char note[800];			/* why there are none, or a remark on them */
+};
+
 struct ms_report {
 	const struct ms_cache_summary *summary;	/* the walk: cache line and notes */
 	const struct ms_result *result;		/* the clusters (NULL: summary only) */
 	const struct ms_owner_guess *guesses;	/* for the dominant allocated cluster */
 	size_t nr_guesses;
 	const char *owner_note;		/* why there are no guesses, or a remark on them */
+	/* every listed cluster's guesses, by cluster index (NULL: the dominant one's only) */
+	const struct ms_cluster_owner *owners;
+	size_t nr_owners;
 	unsigned top_n;			/* clusters to list (0: all the result kept) */
 	unsigned nr_examples;		/* example addresses shown (0: the default, 8) */
 	const struct ms_follow_budget *follow;	/* what pointer following cost and missed */

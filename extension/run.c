@@ -229,64 +229,100 @@ static size_t owner_hints(const struct ms_result *r, const struct ms_cluster *d,
 	return n;
 }
 
-static void guess_owner(const struct ms_result *r, const char *aliases,
-			const struct memsim_options *opt, struct ms_report *rep,
-			struct ms_owner_guess *guesses, char *note, size_t len)
+/* @note += "; " @what (when there is room). */
+static void note_append(char *note, size_t len, const char *what)
 {
-	const struct ms_cluster *d = ms_result_dominant(r);
+	size_t used = strlen(note);
+
+	if (what[0] && used + 3 < len)
+		snprintf(note + used, len - used, "%s%s", used ? "; " : "", what);
+}
+
+/* Rank cluster @c of @r into @o, with the allocator's hints from its tracks. */
+static void rank_cluster(const struct ms_result *r, const struct ms_cluster *c,
+			 const char *aliases, const struct ms_report *rep,
+			 const struct debuginfo *di, struct ms_cluster_owner *o)
+{
 	struct ms_owner_hint *hints = NULL;
-	struct debuginfo *di;
 	struct ms_error *err;
-	double t0 = now_seconds();
-	size_t n = 0, nr_hints;
+	size_t nr_hints;
 	char hints_note[400];
 
-	rep->owner_note = note;
-	note[0] = 0;
-	if (!d) {
-		snprintf(note, len, "no allocated cluster to guess the owner of");
-		return;
-	}
-	di = calloc(1, sizeof(*di));
-	if (!di) {
-		snprintf(note, len, "out of memory");
-		return;
-	}
-	held_take(di, release_debuginfo, "the owner guess's debuginfo");
-	debuginfo_open(di);
-	scan_keep_sigint();
-	nr_hints = owner_hints(r, d, rep, di, &hints, hints_note, sizeof(hints_note));
-	err = ms_owner_rank_hinted(di->indexes, di->nr, &d->pattern, aliases, hints, nr_hints,
-				   guesses, MS_OWNER_MAX_GUESSES, &n, note, len);
+	nr_hints = owner_hints(r, c, rep, di, &hints, hints_note, sizeof(hints_note));
+	err = ms_owner_rank_hinted(di->indexes, di->nr, &c->pattern, aliases, hints, nr_hints,
+				   o->guesses, MS_OWNER_MAX_GUESSES, &o->nr_guesses, o->note,
+				   sizeof(o->note));
 	if (hints) {
 		held_drop(hints);
 		free(hints);
 	}
 	if (err) {
-		snprintf(note, len, "%s", err->message);
+		snprintf(o->note, sizeof(o->note), "%s", err->message);
 		ms_error_free(err);
 	}
-	if (di->note[0]) {
-		size_t used = strlen(note);
+	note_append(o->note, sizeof(o->note), di->note);
+	note_append(o->note, sizeof(o->note), hints_note);	/* a site could not be asked */
+	o->ranked = 1;
+}
 
-		snprintf(note + used, len - used, "%s%s", used ? "; " : "", di->note);
-	}
-	if (hints_note[0]) {	/* tracks there, but a site could not be asked */
-		size_t used = strlen(note);
+/*
+ * The owner guesses of every listed cluster (@listed of them, and the dominant allocated one
+ * wherever it is) into a new array, one per cluster of @r; the dominant one's also as @rep's
+ * top-level guesses and note (@note, @len bytes).  NULL when nothing was ranked.
+ */
+static struct ms_cluster_owner *guess_owners(const struct ms_result *r, const char *aliases,
+					     size_t listed, const struct memsim_options *opt,
+					     volatile int *stop, struct ms_report *rep, char *note,
+					     size_t len)
+{
+	const struct ms_cluster *d = ms_result_dominant(r);
+	struct ms_cluster_owner *owners;
+	struct debuginfo *di;
+	double t0 = now_seconds();
+	size_t i, ranked = 0;
 
-		snprintf(note + used, len - used, "%s%s", used ? "; " : "", hints_note);
+	rep->owner_note = note;
+	snprintf(note, len, "%s", d ? "" : "no allocated cluster to guess the owner of");
+	if (!r || !r->nr_clusters)
+		return NULL;
+	owners = calloc(r->nr_clusters, sizeof(*owners));
+	di = calloc(1, sizeof(*di));
+	if (!owners || !di) {
+		snprintf(note, len, "out of memory for the owner guesses");
+		free(owners);
+		free(di);
+		return NULL;
 	}
-	rep->guesses = guesses;
-	rep->nr_guesses = n;
+	held_take(owners, free, "the owner guesses");
+	held_take(di, release_debuginfo, "the owner guess's debuginfo");
+	debuginfo_open(di);
+	scan_keep_sigint();
+	for (i = 0; i < r->nr_clusters && !*stop; i++)
+		if (i < listed || &r->clusters[i] == d) {
+			rank_cluster(r, &r->clusters[i], aliases, rep, di, &owners[i]);
+			ranked++;
+		}
+	if (d && owners[d - r->clusters].ranked) {
+		const struct ms_cluster_owner *o = &owners[d - r->clusters];
+
+		rep->guesses = o->guesses;
+		rep->nr_guesses = o->nr_guesses;
+		snprintf(note, len, "%s", o->note);
+	} else if (d) {
+		snprintf(note, len, "interrupted before the owner guess");
+	}
+	rep->owners = owners;
+	rep->nr_owners = r->nr_clusters;
 	if (opt->timing)
-		fprintf(fp, "owner guess: %.3f s (%zu debuginfo files, %zu modules; vmlinux index "
-			    "%s)\n", now_seconds() - t0, di->nr, di->nr_modules,
+		fprintf(fp, "owner guess: %.3f s for %zu clusters (%zu debuginfo files, %zu modules; "
+			    "vmlinux index %s)\n", now_seconds() - t0, ranked, di->nr, di->nr_modules,
 			di->vmlinux_built ? "built now" : "from the cache");
 	if (opt->timing && di->cache_note[0])	/* the index was built again instead */
 		fprintf(fp, "owner guess: index cache not used, rebuilt (%s)\n", di->cache_note);
 	held_drop(di);
 	debuginfo_close(di);
 	free(di);
+	return owners;
 }
 
 /*
@@ -382,11 +418,11 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 	struct ms_report rep;
 	struct ms_follow_budget follow = { 0 };
 	struct ms_result *result = NULL;
-	struct ms_owner_guess guesses[MS_OWNER_MAX_GUESSES];
+	struct ms_cluster_owner *owners = NULL;
 	struct slub_debug_info sd;
 	struct slub_debug_result *dres = NULL;
 	char note[800], flags[8];
-	size_t i;
+	size_t i, listed = 0;
 	int debug;
 
 	if (!sp)
@@ -425,7 +461,10 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 		rep.summary = &res->summary;
 		result = ms_engine_take_result(e);
 		held_take(result, release_result, "the clustering result");
-		for (i = 0; result && i < result->nr_clusters && i < 3 && !*stop; i++) {
+		/* every listed cluster (memsim -a's brief: the dominant's three) is named */
+		listed = !result ? 0 : opt->brief_rank ? 3 :
+			 opt->top && opt->top < result->nr_clusters ? opt->top : result->nr_clusters;
+		for (i = 0; result && i < result->nr_clusters && i < listed && !*stop; i++) {
 			struct ms_cluster *c = &result->clusters[i];
 
 			ms_pattern_resolve(&c->pattern, c->count, &sp->env);
@@ -438,7 +477,8 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 		if (debug && result && !*stop)
 			slub_debug_report(l, ci, opt, stop, &sd, e, result, &sp->env, &dres, &rep,
 					  flags);
-		guess_owner(result, res->summary.aliases, opt, &rep, guesses, note, sizeof(note));
+		owners = guess_owners(result, res->summary.aliases, opt->brief_rank ? 0 : listed, opt,
+				      stop, &rep, note, sizeof(note));
 		rep.top_n = opt->top;
 		rep.nr_examples = 4;
 		if (opt->json && opt->brief_rank)
@@ -460,6 +500,10 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 	if (dres) {
 		held_drop(dres);
 		release_debug_result(dres);
+	}
+	if (owners) {
+		held_drop(owners);
+		free(owners);
 	}
 	held_drop(result);
 	ms_result_free(result);

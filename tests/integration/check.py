@@ -396,6 +396,11 @@ def check_json(c, m, text, summ):
                                         for w in x.get("pattern") or [])]
         c.check(stale and abs(stale[0]["count"] - m["freed"]) <= m["freed"] / 100,
                 f"the freed pattern is a free cluster of ~{m['freed']} (got {stale[0]['count'] if stale else 0})")
+        if stale and m.get("freed_struct") and not (no_modules(m) and m.get("modules")):
+            g = ((stale[0].get("owner") or {}).get("guesses") or [{}])[0]
+            c.check(g.get("type") == f"struct {m['freed_struct']}",
+                    f"that free cluster's own owner guess is struct {m['freed_struct']} "
+                    f"(got {g.get('type')})")
 
 
 def check_owner(c, rep, m):
@@ -417,6 +422,14 @@ def check_owner(c, rep, m):
             "owner evidence lines name the offsets that decided")
     c.check((top.get("command") or "").startswith(f"struct {want} "),
             f"owner guess gives a ready-to-run 'struct {want} ADDR'")
+    # Every listed cluster has its own guesses; the dominant one's are the top-level ones.
+    clusters = rep.get("clusters") or []
+    c.check(all("owner" in x and isinstance(x["owner"].get("guesses"), list) for x in clusters),
+            f"each of the {len(clusters)} listed clusters has its own owner guesses")
+    dom = next((x for x in clusters if x.get("rank") == owner.get("cluster")), {})
+    c.check((dom.get("owner") or {}).get("guesses") == guesses and
+            (dom.get("owner") or {}).get("note") == owner.get("note"),
+            f"cluster #{owner.get('cluster')}'s own guesses are the top-level owner's")
 
 
 def check_missing_module(c, text, m):

@@ -107,6 +107,8 @@ ALLOWED = [
     ("*/*/clusters/*/free_tracks", "new field", "how many free objects have free tracks"),
     ("*/*/clusters/*/free_sites", "new field", "freeing call sites with their stacks"),
     ("*/*/clusters/*/free_age_s", "new field", "ages of the frees"),
+    # Every listed cluster has its own owner guesses (the dominant one's equal the top level's).
+    ("*/*/clusters/*/owner", "new field", "the cluster's own owner guesses"),
     # The owner guess weighs the struct types in scope at the allocation sites (owner.h).
     ("*/*/owner/guesses/*/allocated_at", "new field", "the allocation site that counted"),
     ("*/*/owner/**", "where the allocation sites were weighed",
