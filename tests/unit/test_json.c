@@ -479,7 +479,43 @@ static void test_non_finite_numbers(void)
 	rf_teardown(&fx);
 }
 
+/* clusters[].owner: the ranked clusters' own guesses; none for a cluster not asked. */
+static void test_cluster_owners(void)
+{
+	struct ms_cluster_owner *o;
+	struct ms_report r;
+	struct jv *root;
+	char *text;
+
+	CU_ASSERT_EQUAL_FATAL(rf_setup(&fx), 0);
+	o = calloc(fx.result->nr_clusters, sizeof(*o));
+	CU_ASSERT_FATAL(o && fx.result->nr_clusters >= 3);
+	o[0].ranked = 1;
+	o[0].nr_guesses = 2;
+	memcpy(o[0].guesses, fx.guesses, sizeof(fx.guesses));
+	o[1].ranked = 1;
+	snprintf(o[1].note, sizeof(o[1].note), "too generic to decide");
+	r = fx.report;
+	r.owners = o;
+	r.nr_owners = fx.result->nr_clusters;
+	text = rf_render(ms_report_json, &r);
+	root = parse(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	CU_ASSERT_STRING_EQUAL(str(root, "clusters.0.owner.guesses.0.type"), "struct leak_obj");
+	CU_ASSERT_STRING_EQUAL(str(root, "clusters.0.owner.guesses.1.command"),
+			       str(root, "owner.guesses.1.command"));
+	CU_ASSERT_EQUAL(get(root, "clusters.0.owner.note")->type, J_NULL);
+	CU_ASSERT_STRING_EQUAL(str(root, "clusters.1.owner.note"), "too generic to decide");
+	CU_ASSERT_EQUAL(get(root, "clusters.1.owner.guesses")->n, 0);
+	CU_ASSERT_PTR_NULL(get(root, "clusters.2.owner"));
+	jv_free(root);
+	free(text);
+	free(o);
+	rf_teardown(&fx);
+}
+
 static CU_TestInfo json_tests[] = {
+	{ "every ranked cluster's own owner guesses", test_cluster_owners },
 	{ "node counter notes", test_counter_notes },
 	{ "parser is strict", test_parser_is_strict },
 	{ "structure", test_structure },

@@ -187,6 +187,71 @@ static void test_owner_guesses(void)
 	rf_teardown(&fx);
 }
 
+/* Owner guesses for each listed cluster (the dominant one's, then one line for the others). */
+static struct ms_cluster_owner *cluster_owners(size_t n)
+{
+	struct ms_cluster_owner *o = calloc(n, sizeof(*o));
+	struct ms_owner_guess *g;
+
+	if (!o || n < 3) {
+		free(o);
+		return NULL;
+	}
+	o[0].ranked = 1;
+	o[0].nr_guesses = 2;
+	memcpy(o[0].guesses, fx.guesses, sizeof(fx.guesses));
+	o[1].ranked = 1;
+	snprintf(o[1].note, sizeof(o[1].note), "too generic to decide");
+	o[2].ranked = 1;
+	o[2].nr_guesses = 1;
+	g = &o[2].guesses[0];
+	snprintf(g->type_name, sizeof(g->type_name), "struct net_name");
+	snprintf(g->origin, sizeof(g->origin), "vmlinux");
+	g->size = 32;
+	g->score = 5;
+	g->margin = 0.125;
+	g->nr_evidence = 2;
+	snprintf(g->evidence[0], sizeof(g->evidence[0]), "defined in vmlinux: +1.0");
+	snprintf(g->evidence[1], sizeof(g->evidence[1]), "+0x8 text -> name (char array): +2.5");
+	return o;
+}
+
+static void test_other_clusters_owners(void)
+{
+	struct ms_cluster_owner *owners;
+	struct ms_report r;
+	char *text;
+
+	CU_ASSERT_EQUAL_FATAL(rf_setup(&fx), 0);
+	CU_ASSERT_FATAL(fx.result->nr_clusters >= 3);
+	owners = cluster_owners(fx.result->nr_clusters);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(owners);
+	r = fx.report;
+	r.owners = owners;
+	r.nr_owners = fx.result->nr_clusters;
+	text = rf_render(ms_report_text, &r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT(rf_has(text, "\nOWNER GUESSES for the other listed clusters (the best of each; "
+			 "memsim -j has them all):\n"
+			 "  #2   none: too generic to decide\n"
+			 "  #3   struct net_name (vmlinux), 32 bytes, score 5.00, margin 0.12 "
+			 "(ambiguous)\n"
+			 "         +0x8 text -> name (char array): +2.5\n"));
+	free(text);
+	/* listed only: with -n 2, cluster #3 is not named */
+	r.top_n = 2;
+	text = rf_render(ms_report_text, &r);
+	CU_ASSERT(rf_has(text, "  #2   none: too generic to decide\n\nCLUSTER SIZES"));
+	free(text);
+	/* none for the others: no section */
+	r.owners = NULL;
+	text = rf_render(ms_report_text, &r);
+	CU_ASSERT_PTR_NULL(strstr(text, "other listed clusters"));
+	free(text);
+	free(owners);
+	rf_teardown(&fx);
+}
+
 static void test_meanings(void)
 {
 	struct ms_word w[4];
@@ -236,6 +301,7 @@ static CU_TestInfo report_tests[] = {
 	{ "clusters and verdict", test_clusters_and_verdict },
 	{ "examples and dump", test_examples_and_dump },
 	{ "owner guesses", test_owner_guesses },
+	{ "owner guesses of the other listed clusters", test_other_clusters_owners },
 	{ "meanings", test_meanings },
 	{ "write error is reported", test_write_error_is_reported },
 	CU_TEST_INFO_NULL,
