@@ -1,5 +1,6 @@
 /* report.c - the text report in crash's style; see report.h. */
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 #include "report.h"
@@ -288,23 +289,80 @@ static void print_target(FILE *out, const struct ms_target *t, int depth)
 	}
 }
 
+/*
+ * Do words @a and @b of @p say the same thing: one constant value of one kind, in full word
+ * width, agreed on alike, with nothing behind them (no symbol, no followed target) and the
+ * same meaning?  Runs of them are folded into one line.
+ */
+static int alike_words(const struct ms_pattern *p, size_t a, size_t b)
+{
+	const struct ms_word *x = &p->words[a], *y = &p->words[b];
+	char ma[400], mb[400];
+
+	if (x->kind != y->kind || x->value != y->value || !x->constant || !y->constant ||
+	    x->width != 8 || y->width != 8 || x->symbol[0] || y->symbol[0] || x->target ||
+	    y->target || fabs(x->agree - y->agree) >= 0.0005 || x->kind == MS_TOK_SELF)
+		return 0;
+	ms_word_meaning(p->words, p->nr_words, a, ma, sizeof(ma));
+	ms_word_meaning(p->words, p->nr_words, b, mb, sizeof(mb));
+	return !strcmp(ma, mb);
+}
+
+#define FOLD_MIN 3	/* alike words in a row that make one line */
+
+/*
+ * The per-offset table is a line per word, with what a pointer reaches under it; a run of at
+ * least FOLD_MIN alike words (zeros, poison) is one line, "+0x28..+0x3f8" and how many (JSON
+ * keeps every word), and the offset column widens to the widest range.
+ */
+/* The words from @i that one line stands for: a run of alike ones, or just @i. */
+static size_t run_at(const struct ms_pattern *p, size_t i)
+{
+	size_t run;
+
+	for (run = 1; i + run < p->nr_words && alike_words(p, i, i + run); run++)
+		;
+	return run < FOLD_MIN ? 1 : run;
+}
+
+/* The offset column of the line for words @i..@i+@run-1: "+0x28" or "+0x28..+0x3f8". */
+static void offset_text(const struct ms_pattern *p, size_t i, size_t run, char *buf, size_t len)
+{
+	if (run > 1)
+		snprintf(buf, len, "+0x%x..+0x%x", p->words[i].offset, p->words[i + run - 1].offset);
+	else
+		snprintf(buf, len, "+0x%x", p->words[i].offset);
+}
+
 static void print_words(FILE *out, const struct ms_cluster *c)
 {
 	const struct ms_pattern *p = &c->pattern;
-	char kind[32], meaning[400];
-	size_t i;
+	char kind[32], meaning[400], off[40];
+	size_t i, run;
+	int width = 7;	/* "+0x" and four hex digits, or the widest folded range */
 
-	fprintf(out, "OFFSET  CONSENSUS      AGREE  REPRESENTATIVE    MEANING\n");
-	for (i = 0; i < p->nr_words; i++) {
+	for (i = 0; i < p->nr_words; i += run) {
+		run = run_at(p, i);
+		offset_text(p, i, run, off, sizeof(off));
+		if ((int)strlen(off) > width)
+			width = (int)strlen(off);
+	}
+	fprintf(out, "%-*s  CONSENSUS      AGREE  REPRESENTATIVE    MEANING\n", width, "OFFSET");
+	for (i = 0; i < p->nr_words; i += run) {
 		const struct ms_word *w = &p->words[i];
 
+		run = run_at(p, i);
 		if (w->kind == MS_TOK_SELF)
 			snprintf(kind, sizeof(kind), "self+0x%" PRIx64, w->arg);
 		else
 			snprintf(kind, sizeof(kind), "%s", ms_token_kind_name(w->kind));
 		ms_word_meaning(p->words, p->nr_words, i, meaning, sizeof(meaning));
-		fprintf(out, "+0x%-4x  %-12s %6.1f%%  %016" PRIx64 "  %s\n", w->offset, kind,
+		offset_text(p, i, run, off, sizeof(off));
+		fprintf(out, "%-*s  %-12s %6.1f%%  %016" PRIx64 "  %s", width, off, kind,
 			100 * w->agree, w->value, meaning);
+		if (run > 1)
+			fprintf(out, " (%zu words)", run);
+		fprintf(out, "\n");
 		if (w->target)
 			print_target(out, w->target, 1);
 	}

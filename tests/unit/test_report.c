@@ -252,6 +252,42 @@ static void test_other_clusters_owners(void)
 	rf_teardown(&fx);
 }
 
+/* Runs of alike words are one line in the text (a 1 KiB object is not 128 lines of zeros). */
+static void test_alike_words_folded(void)
+{
+	struct ms_word w[128];
+	struct ms_pattern saved;
+	struct ms_cluster *d;
+	char *text;
+	size_t i;
+
+	CU_ASSERT_EQUAL_FATAL(rf_setup(&fx), 0);
+	d = &fx.result->clusters[0];
+	saved = d->pattern;
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < 128; i++)
+		w[i] = (struct ms_word){ .offset = 8 * i, .width = 8, .kind = MS_TOK_ZERO,
+					 .constant = 1, .agree = 1 };
+	w[0].kind = MS_TOK_SMALL;	/* two alike small values: too few to fold */
+	w[0].value = w[1].value = 7;
+	w[1].kind = MS_TOK_SMALL;
+	w[2].agree = w[3].agree = w[4].agree = 0.5;	/* zero, but agreed on by half */
+	d->pattern.words = w;
+	d->pattern.nr_words = 128;
+	text = rf_render(ms_report_text, &fx.report);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT(rf_has(text, "OFFSET         CONSENSUS      AGREE"));
+	CU_ASSERT(rf_has(text, "\n+0x0           small"));
+	CU_ASSERT(rf_has(text, "\n+0x8           small"));
+	CU_ASSERT(rf_has(text, "\n+0x10..+0x20   zero           50.0%  0000000000000000  "));
+	CU_ASSERT(rf_has(text, "(3 words)\n+0x28..+0x3f8  zero          100.0%  "));
+	CU_ASSERT(rf_has(text, " (123 words)\n"));
+	CU_ASSERT_PTR_NULL(strstr(text, "\n+0x30 "));
+	free(text);
+	d->pattern = saved;
+	rf_teardown(&fx);
+}
+
 static void test_meanings(void)
 {
 	struct ms_word w[4];
@@ -302,6 +338,7 @@ static CU_TestInfo report_tests[] = {
 	{ "examples and dump", test_examples_and_dump },
 	{ "owner guesses", test_owner_guesses },
 	{ "owner guesses of the other listed clusters", test_other_clusters_owners },
+	{ "runs of alike words folded into one line", test_alike_words_folded },
 	{ "meanings", test_meanings },
 	{ "write error is reported", test_write_error_is_reported },
 	CU_TEST_INFO_NULL,
