@@ -35,6 +35,7 @@ per difference, with the rule the new value must satisfy and why it is right.  T
     where the allocation sites were weighed   only in a report (the new build's, that run)
                                      of a cache with SLUB's tracks whose owner guess counted an
                                      allocation site, or says why one could not be asked
+    new where the reference had none a value where the reference had null or nothing
 """
 import fnmatch
 import json
@@ -107,8 +108,15 @@ ALLOWED = [
     ("*/*/clusters/*/free_tracks", "new field", "how many free objects have free tracks"),
     ("*/*/clusters/*/free_sites", "new field", "freeing call sites with their stacks"),
     ("*/*/clusters/*/free_age_s", "new field", "ages of the frees"),
-    # Every listed cluster has its own owner guesses (the dominant one's equal the top level's).
+    # Every listed cluster has its own owner guesses (the dominant one's equal the top level's),
+    # so every listed cluster's words are resolved and followed, not only the first three's.
     ("*/*/clusters/*/owner", "new field", "the cluster's own owner guesses"),
+    *[(f"*/*/clusters/{rank}/pattern/*/{field}", "new where the reference had none",
+       "clusters past the third are resolved and followed now: a symbol or target is added")
+      for rank in ("[3-9]", "[1-9][0-9]") for field in ("symbol", "target")],
+    *[(f"*/*/clusters/{rank}/pattern/*/meaning", "any value",
+       "clusters past the third: the meaning now says what the added symbol or target is")
+      for rank in ("[3-9]", "[1-9][0-9]")],
     # The owner guess weighs the struct types in scope at the allocation sites (owner.h).
     ("*/*/owner/guesses/*/allocated_at", "new field", "the allocation site that counted"),
     ("*/*/owner/**", "where the allocation sites were weighed",
@@ -242,6 +250,7 @@ RULES = {
     "new field": lambda ref, new, exact, rep: ref is ABSENT,
     "any value": lambda ref, new, exact, rep: True,
     "where the allocation sites were weighed": lambda ref, new, exact, rep: weighed_sites(rep),
+    "new where the reference had none": lambda ref, new, exact, rep: ref is ABSENT or ref is None,
 }
 
 
