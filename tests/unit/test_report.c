@@ -111,7 +111,7 @@ static void test_clusters_and_verdict(void)
 	CU_ASSERT_STRING_EQUAL(line, "  1  alloc        3000  75.00%           96000         1  "
 				     "self+0x0 self+0x0 ktext small");
 	CU_ASSERT(rf_has(text, "CLUSTER #1: 3000 objects (75.00% of allocated), 96000 bytes"));
-	CU_ASSERT(rf_has(text, "OFFSET  CONSENSUS      AGREE  REPRESENTATIVE    MEANING\n"));
+	CU_ASSERT(rf_has(text, "OFFSET   CONSENSUS      AGREE  REPRESENTATIVE    MEANING\n"));
 	snprintf(want, sizeof(want), "+0x0     self+0x0      100.0%%  %016" PRIx64
 		 "  self-pointer to +0x0 (empty list_head?)", d->rep_addr);
 	CU_ASSERT(rf_has(text, want));
