@@ -171,3 +171,14 @@ kernel_scenarios() {
 	*) printf '%s\n' kmalloc32-fn chain epoll-items vmalloc-leak page-leak shmem-leak ;;
 	esac
 }
+
+# The kernel ABI of KERNEL, resolved once (apt takes 1-3 s a time) and exported for the
+# make-samples.sh calls of one test script (MEMSIM_ABI, for MEMSIM_ABI_KERNEL only); nothing
+# is exported when it cannot be resolved, and each call then asks apt itself.
+pin_kernel_abi() {
+	local here abi
+	here=$(dirname "${BASH_SOURCE[0]}")
+	abi=$("$here/make-samples.sh" --print-version 2>/dev/null) || return 0
+	[ -n "$abi" ] || return 0
+	export MEMSIM_ABI=$abi MEMSIM_ABI_KERNEL=$KERNEL
+}

@@ -46,6 +46,11 @@ else: sys.exit(1)' "$here/scenarios.json" "$1" || die "no scenario named $1 (see
 # The kernel ABI Debian serves now for the generation, e.g. 6.1.0-56-cloud-amd64.
 resolve_version() {
 	local v
+	# A test script that asks for many samples asks apt once (kernels.sh: pin_kernel_abi).
+	if [ -n "${MEMSIM_ABI:-}" ] && [ "${MEMSIM_ABI_KERNEL:-}" = "$KERNEL" ]; then
+		echo "$MEMSIM_ABI"
+		return 0
+	fi
 	if [ -n "$build_suite" ]; then
 		ensure_chroot "$build_suite" >&2 || die "cannot make the $build_suite chroot"
 	fi
@@ -557,6 +562,10 @@ make_scenario() {
 case "${1:-}" in
 --list)
 	scenario_names
+	exit 0
+	;;
+--print-version)
+	resolve_version
 	exit 0
 	;;
 --print-dir)

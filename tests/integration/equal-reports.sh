@@ -24,6 +24,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # Both builds are for the host's crash, so the host's generation only.
 export KERNEL=6.1
 . "$top/samples/kernels.sh"
+pin_kernel_abi
 out=${MEMSIM_TEST_OUT:-$top/build/integration}/equal-reports/$KERNEL
 mkdir -p "$out"
 cmp_py=$top/tests/integration/compare_reports.py

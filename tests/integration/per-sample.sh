@@ -11,6 +11,7 @@
 # crash_run CMDS LOG runs them in the crash that opens KERNEL's dumps.
 export KERNEL=${KERNEL:-6.1}
 . "$top/samples/kernels.sh"
+pin_kernel_abi
 if [ -n "$(kernel_crash_suite "$KERNEL")" ]; then
 	out=$memsim_cache/build/integration/$KERNEL/$NAME
 else

@@ -14,6 +14,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 export KERNEL=${KERNEL:-6.1}
 . "$top/samples/kernels.sh"
+pin_kernel_abi
 # The crash of another suite runs in its chroot: commands and logs live under the cache,
 # which the chroot sees at the same path.
 if [ -n "$(kernel_crash_suite "$KERNEL")" ]; then
