@@ -297,8 +297,17 @@ static struct ms_cluster_owner *guess_owners(const struct ms_result *r, const ch
 	held_take(di, release_debuginfo, "the owner guess's debuginfo");
 	debuginfo_open(di);
 	scan_keep_sigint();
-	for (i = 0; i < r->nr_clusters && !*stop; i++)
-		if (i < listed || &r->clusters[i] == d) {
+	/*
+	 * After a Ctrl-C'd walk the partial report still names its dominant cluster (as it
+	 * always has); the other listed ones are ranked only in a whole scan, and a Ctrl-C
+	 * during their ranking stops it.
+	 */
+	if (d) {
+		rank_cluster(r, d, aliases, rep, di, &owners[d - r->clusters]);
+		ranked++;
+	}
+	for (i = 0; i < r->nr_clusters && i < listed && !*stop; i++)
+		if (&r->clusters[i] != d) {
 			rank_cluster(r, &r->clusters[i], aliases, rep, di, &owners[i]);
 			ranked++;
 		}
@@ -308,8 +317,6 @@ static struct ms_cluster_owner *guess_owners(const struct ms_result *r, const ch
 		rep->guesses = o->guesses;
 		rep->nr_guesses = o->nr_guesses;
 		snprintf(note, len, "%s", o->note);
-	} else if (d) {
-		snprintf(note, len, "interrupted before the owner guess");
 	}
 	rep->owners = owners;
 	rep->nr_owners = r->nr_clusters;

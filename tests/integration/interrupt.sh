@@ -34,8 +34,9 @@ tmux send-keys -t "$session" "kmem -s kmalloc-32" Enter
 sleep 3
 tmux capture-pane -p -t "$session" -S -200 >"$out"
 # memsim -a, stopped the same way: the table covers what was walked, no suspect is scanned.
+# The screen is reset too: the first scan's progress line must not answer the next wait_for.
+tmux send-keys -t "$session" -R
 tmux clear-history -t "$session"
-tmux send-keys -t "$session" "clear" Enter
 tmux send-keys -t "$session" "memsim -a" Enter
 wait_for 'of memory map' 30
 tmux send-keys -t "$session" C-c
