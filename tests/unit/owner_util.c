@@ -49,6 +49,16 @@ struct ms_pattern fx_pattern(const char *cache, uint32_t size, struct ms_word *w
 	return p;
 }
 
+struct ms_pattern fx_entry_pattern(struct ms_word *w)
+{
+	w[0] = fx_word(0, MS_TOK_KTEXT, 0xffffffffc0001000ULL, 0xffffffffc0001000ULL,
+		       "fx_open [fixture]");
+	w[1] = fx_word(8, MS_TOK_SELF, 8, 0, NULL);
+	w[2] = fx_word(16, MS_TOK_SELF, 8, 0, NULL);
+	w[3] = fx_word(24, MS_TOK_RAW, 0, 0x42b25, NULL);
+	return fx_pattern("kmalloc-32", 32, w, 4);
+}
+
 int fx_has_evidence(const struct ms_owner_guess *g, const char *prefix)
 {
 	size_t i;

@@ -18,6 +18,11 @@ struct ms_word fx_word(uint32_t off, enum ms_token_kind kind, uint64_t arg, uint
 /* A pattern of @nr @words for cache @cache of @size-byte objects, 100,000 of them. */
 struct ms_pattern fx_pattern(const char *cache, uint32_t size, struct ms_word *words,
 			     size_t nr);
+/*
+ * The kmalloc32-fn shape in kmalloc-32, as struct fx_entry is laid out: a module function at
+ * +0x0, an empty list at +0x8, a counter; @w (4 words) holds the words.
+ */
+struct ms_pattern fx_entry_pattern(struct ms_word *w);
 /* Does an evidence line of @g begin with @prefix? */
 int fx_has_evidence(const struct ms_owner_guess *g, const char *prefix);
 

@@ -278,14 +278,8 @@ static void test_rank_hint_does_not_override(void)
 {
 	struct ms_dwarf_index *idx = fx_open_fixture(NULL);
 	struct ms_owner_guess g[MS_OWNER_MAX_GUESSES];
-	struct ms_word w[4] = {
-		fx_word(0, MS_TOK_KTEXT, 0xffffffffc0001000ULL, 0xffffffffc0001000ULL,
-			"fx_open [fixture]"),
-		fx_word(8, MS_TOK_SELF, 8, 0, NULL),
-		fx_word(16, MS_TOK_SELF, 8, 0, NULL),
-		fx_word(24, MS_TOK_RAW, 0, 0x42b25, NULL),
-	};
-	struct ms_pattern p = fx_pattern("kmalloc-32", 32, w, 4);
+	struct ms_word w[4];
+	struct ms_pattern p = fx_entry_pattern(w);
 	struct ms_owner_hint h = hint("fx_decoy", 32, MS_CODE_PARAM, "d", 1.0);
 	char note[400];
 
