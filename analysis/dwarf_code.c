@@ -42,24 +42,20 @@ static int strip(Dwarf_Die *die)
  */
 static int struct_pointer(Dwarf_Die *die, char *name, size_t len, uint32_t *size)
 {
-	Dwarf_Die t, target;
-	int tag = 0;
+	Dwarf_Die t;
+	int tag = 0, bytes;
 
 	if (!ms_dw_follow_type(die, &t) || !strip(&t) || dwarf_tag(&t) != DW_TAG_pointer_type)
 		return 0;
 	if (!ms_dw_follow_type(&t, &t))
 		return 0;		/* void * */
 	ms_dw_type_key(&t, name, len, &tag);
-	target = t;
-	if (tag != DW_TAG_structure_type || !strip(&target) || !name[0])
+	if (tag != DW_TAG_structure_type || !strip(&t) || !name[0])
 		return 0;
 	if (!strncmp(name, "struct ", 7))
 		memmove(name, name + 7, strlen(name + 7) + 1);
-	{
-		int bytes = dwarf_bytesize(&target);
-
-		*size = bytes > 0 ? (uint32_t)bytes : 0;
-	}
+	bytes = dwarf_bytesize(&t);
+	*size = bytes > 0 ? (uint32_t)bytes : 0;
 	return 1;
 }
 

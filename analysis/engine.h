@@ -233,6 +233,9 @@ void ms_engine_free(struct ms_engine *e);
 /* The biggest allocated cluster of @r, or NULL. */
 const struct ms_cluster *ms_result_dominant(const struct ms_result *r);
 
+/* How many of @r's clusters a report lists: the first @top_n (0: every one kept); 0 for NULL. */
+size_t ms_result_listed(const struct ms_result *r, unsigned top_n);
+
 /* Free a result taken from an engine, its words and their targets; NULL is fine. */
 void ms_result_free(struct ms_result *r);
 

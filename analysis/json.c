@@ -545,10 +545,8 @@ static void clusters(struct jw *w, const struct ms_report *rep)
 {
 	const struct ms_result *r = rep->result;
 	const struct ms_cluster *d = ms_result_dominant(r);
-	size_t i, n = r->nr_clusters;
+	size_t i, n = ms_result_listed(r, rep->top_n);
 
-	if (rep->top_n && rep->top_n < n)
-		n = rep->top_n;
 	jw_open(w, "clusters", '[');
 	for (i = 0; i < n; i++)
 		cluster(w, rep, &r->clusters[i], i + 1);

@@ -69,9 +69,7 @@ static void print_cache_notes(FILE *out, const struct ms_cache_summary *s)
 
 static size_t shown(const struct ms_report *rep)
 {
-	size_t n = rep->result->nr_clusters;
-
-	return rep->top_n && rep->top_n < n ? rep->top_n : n;
+	return ms_result_listed(rep->result, rep->top_n);
 }
 
 static void print_totals(FILE *out, const struct ms_report *rep)

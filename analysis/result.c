@@ -76,6 +76,13 @@ void ms_result_free(struct ms_result *r)
 	free(r);
 }
 
+size_t ms_result_listed(const struct ms_result *r, unsigned top_n)
+{
+	size_t n = r ? r->nr_clusters : 0;
+
+	return top_n && top_n < n ? top_n : n;
+}
+
 const struct ms_cluster *ms_result_dominant(const struct ms_result *r)
 {
 	size_t i;

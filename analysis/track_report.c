@@ -25,10 +25,8 @@ void ms_report_symbol(const struct ms_env *env, uint64_t addr, char *buf, size_t
 
 static size_t listed(const struct ms_report *rep)
 {
-	size_t n = rep->result ? rep->result->nr_clusters : 0;
+	size_t n = ms_result_listed(rep->result, rep->top_n);
 
-	if (rep->top_n && rep->top_n < n)
-		n = rep->top_n;
 	if (rep->tracks && n > rep->tracks->nr_clusters)
 		n = rep->tracks->nr_clusters;
 	return n;

@@ -200,12 +200,11 @@ static int walk_and_cluster(const struct slub_layout *l, const struct cache_info
 	return 1;
 }
 
-/* Rank owner structs for the dominant allocated cluster of @r into @rep. */
 /*
- * The allocator's hints for the dominant cluster @d of @r: the struct types in scope at its
- * leading allocation sites, when the cache keeps SLUB's tracks (*@out: NULL otherwise).
+ * The allocator's hints for cluster @c of @r: the struct types in scope at its leading
+ * allocation sites, when the cache keeps SLUB's tracks (*@out: NULL otherwise).
  */
-static size_t owner_hints(const struct ms_result *r, const struct ms_cluster *d,
+static size_t owner_hints(const struct ms_result *r, const struct ms_cluster *c,
 			  const struct ms_report *rep, const struct debuginfo *di,
 			  struct ms_owner_hint **out, char *note, size_t len)
 {
@@ -214,7 +213,7 @@ static size_t owner_hints(const struct ms_result *r, const struct ms_cluster *d,
 
 	*out = NULL;
 	note[0] = 0;
-	agg = rep->tracks ? ms_tracks_get(rep->tracks, (size_t)(d - r->clusters), 0) : NULL;
+	agg = rep->tracks ? ms_tracks_get(rep->tracks, (size_t)(c - r->clusters), 0) : NULL;
 	if (!agg || !agg->nr_sites || !di->nr)
 		return 0;
 	*out = calloc(MS_OWNER_MAX_HINTS, sizeof(**out));
@@ -469,8 +468,7 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 		result = ms_engine_take_result(e);
 		held_take(result, release_result, "the clustering result");
 		/* every listed cluster (memsim -a's brief: the dominant's three) is named */
-		listed = !result ? 0 : opt->brief_rank ? 3 :
-			 opt->top && opt->top < result->nr_clusters ? opt->top : result->nr_clusters;
+		listed = opt->brief_rank ? 3 : ms_result_listed(result, opt->top);
 		for (i = 0; result && i < result->nr_clusters && i < listed && !*stop; i++) {
 			struct ms_cluster *c = &result->clusters[i];
 
