@@ -65,7 +65,7 @@ SAN_OBJ      = $(ANALYSIS_SRC:%.c=$(SAN_BUILD)/%.o)
 DEB_PKGS = gcc make crash libdw-dev libelf-dev libxxhash-dev libcunit1-dev pkg-config \
 	   qemu-system-x86 busybox-static cpio xz-utils python3 python3-jsonschema \
 	   python3-drgn kmod tmux debootstrap binutils gnuplot-nox kexec-tools makedumpfile \
-	   clang libclang-rt-14-dev dpkg-dev lintian
+	   clang libclang-rt-14-dev dpkg-dev lintian gdb
 
 .PHONY: all deps demo check check-fresh fresh-samples check-kernels unit unit-san unit-tsan integration bench \
 	clean samples fuzz fuzz-short fuzz-build version install uninstall deb lint-deb FORCE
@@ -197,18 +197,20 @@ unit-san: tests/unit/run_unit_san
 samples: deps
 	./samples/make-samples.sh
 
+# Each test says how long it took (tests/timed.sh), so a CI log shows where its time goes.
+TIMED = ./tests/timed.sh
 integration: extension/memsim.so samples
-	./tests/integration/run.sh
-	./tests/integration/triage.sh
-	./tests/integration/tracks.sh
-	./tests/integration/meminfo.sh
-	./tests/integration/equal-reports.sh
-	./tests/integration/corrupt-freelist.sh
-	./tests/integration/damage.sh
-	./tests/integration/interrupt.sh
-	./tests/integration/bad-options.sh
-	./tests/integration/fatal.sh
-	./tests/integration/install.sh
+	$(TIMED) ./tests/integration/run.sh
+	$(TIMED) ./tests/integration/triage.sh
+	$(TIMED) ./tests/integration/tracks.sh
+	$(TIMED) ./tests/integration/meminfo.sh
+	$(TIMED) ./tests/integration/equal-reports.sh
+	$(TIMED) ./tests/integration/corrupt-freelist.sh
+	$(TIMED) ./tests/integration/damage.sh
+	$(TIMED) ./tests/integration/interrupt.sh
+	$(TIMED) ./tests/integration/bad-options.sh
+	$(TIMED) ./tests/integration/fatal.sh
+	$(TIMED) ./tests/integration/install.sh
 
 demo: deps
 	$(MAKE) all
@@ -244,11 +246,11 @@ KERNELS = 5.10 6.12 7.x
 check-kernels: deps all
 	@set -e; for k in $(KERNELS); do \
 		start=$$(date +%s); \
-		KERNEL=$$k ./samples/make-samples.sh; \
-		KERNEL=$$k ./tests/integration/run.sh; \
-		KERNEL=$$k ./tests/integration/triage.sh; \
-		KERNEL=$$k ./tests/integration/tracks.sh redzone; \
-		KERNEL=$$k ./tests/integration/meminfo.sh; \
+		KERNEL=$$k $(TIMED) ./samples/make-samples.sh; \
+		KERNEL=$$k $(TIMED) ./tests/integration/run.sh; \
+		KERNEL=$$k $(TIMED) ./tests/integration/triage.sh; \
+		KERNEL=$$k $(TIMED) ./tests/integration/tracks.sh redzone; \
+		KERNEL=$$k $(TIMED) ./tests/integration/meminfo.sh; \
 		echo "check-kernels: $$k took $$(( $$(date +%s) - start )) s"; \
 	done
 	python3 tests/integration/matrix.py docs/SUPPORT.md build/integration/*/results.jsonl \
