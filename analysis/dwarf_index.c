@@ -1018,13 +1018,18 @@ static void flatten_type(struct flattener *f, Dwarf_Die *type, uint32_t base, co
 {
 	Dwarf_Die t = *type, elem;
 	Dwarf_Word size;
+	const char *typedef_name = NULL;
+	struct ms_slot *s;
 	int tag;
 
 	if (depth > MAX_FLATTEN_DEPTH || base >= f->limit)
 		return;
-	while (is_qualifier(dwarf_tag(&t)))
+	while (is_qualifier(dwarf_tag(&t))) {
+		if (dwarf_tag(&t) == DW_TAG_typedef && !typedef_name)
+			typedef_name = dwarf_diename(&t);	/* the outermost: size_t, not ulong */
 		if (!follow_type(&t, &t))
 			return;
+	}
 	tag = dwarf_tag(&t);
 	switch (tag) {
 	case DW_TAG_base_type: {
@@ -1033,9 +1038,12 @@ static void flatten_type(struct flattener *f, Dwarf_Die *type, uint32_t base, co
 		int bytes = dwarf_bytesize(&t);
 
 		dwarf_formudata(dwarf_attr(&t, DW_AT_encoding, &a), &enc);
-		new_slot(f, base, bytes > 0 ? (uint32_t)bytes : 1,
-			 enc == DW_ATE_float ? MS_SLOT_FLOAT : MS_SLOT_INT, path, link,
-			 link_offset);
+		s = new_slot(f, base, bytes > 0 ? (uint32_t)bytes : 1,
+			     enc == DW_ATE_float ? MS_SLOT_FLOAT : MS_SLOT_INT, path, link,
+			     link_offset);
+		if (s && typedef_name)
+			snprintf(s->pointee, sizeof(s->pointee), "%.*s", (int)sizeof(s->pointee) - 1,
+				 typedef_name);
 		break;
 	}
 	case DW_TAG_enumeration_type: {

@@ -65,7 +65,8 @@ struct ms_slot {
 	enum ms_slot_kind kind;
 	enum ms_link_kind link;
 	uint32_t link_offset;	/* where the list_head (etc.) holding this slot starts */
-	char pointee[80];	/* MS_SLOT_PTR: the pointed-to type's name */
+	char pointee[80];	/* MS_SLOT_PTR: the pointed-to type's name; MS_SLOT_INT and
+				   MS_SLOT_FLOAT: the typedef it is declared with ("size_t"), or "" */
 	char path[96];		/* "list.next", "name[0]" */
 };
 

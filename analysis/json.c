@@ -511,6 +511,42 @@ static void cluster_owner(struct jw *w, const struct ms_report *rep, const struc
 	jw_close(w, '}');
 }
 
+/* What the examples show of a header + payload shape (payload.h), once they were read. */
+static void payload(struct jw *w, const struct ms_payload *pl)
+{
+	uint32_t i, b;
+
+	if (!pl->sampled)
+		return;
+	jw_open(w, "payload", '{');
+	kv_u64(w, "sampled", pl->sampled);
+	kv_u64(w, "data_end_min", pl->end_min);
+	kv_u64(w, "data_end_max", pl->end_max);
+	jw_open(w, "length_fields", '[');
+	for (i = 0; i < pl->nr_fields; i++) {
+		const struct ms_length_field *f = &pl->fields[i];
+
+		jw_open(w, NULL, '{');
+		kv_u64(w, "offset", f->offset);
+		jw_open(w, "widths", '[');
+		for (b = 1; b <= 8; b++)
+			if (f->widths & (1u << (b - 1))) {
+				sep(w);
+				fprintf(w->out, "%u", b);
+			}
+		jw_close(w, ']');
+		kv_u64(w, "header_end", f->header_end);
+		kv_str(w, "counts", f->slot ? "slot_rest" : "data_after", 0);
+		kv_u64(w, "matched", f->matched);
+		kv_u64(w, "text", f->text);
+		kv_u64(w, "min", f->min);
+		kv_u64(w, "max", f->max);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+	jw_close(w, '}');
+}
+
 static void cluster(struct jw *w, const struct ms_report *rep, const struct ms_cluster *c,
 		    size_t rank)
 {
@@ -535,6 +571,7 @@ static void cluster(struct jw *w, const struct ms_report *rep, const struct ms_c
 	}
 	jw_close(w, ']');
 	words(w, "pattern", c->pattern.words, c->pattern.nr_words);
+	payload(w, &c->pattern.payload);
 	if (rep->tracks)
 		cluster_tracks(w, rep, c, rank - 1);
 	cluster_owner(w, rep, c, rank - 1);

@@ -14,6 +14,11 @@
 #define MIN_DECISIVE 3.0	/* a guess needs at least this much typed evidence */
 #define MAX_VAR_TYPES 8
 #define HINT_DECISIVE 2.0	/* an allocator's hint this strong decides a plain pattern */
+#define LENGTH_VARYING 4.0	/* a member holds each object's payload length (payload.h) */
+#define LENGTH_TEXT 2.5		/* ... the same in every object, and the payload is text */
+#define LENGTH_SLOT 2.0		/* ... the slot size minus the header, the payload is text */
+#define LENGTH_WEAK 1.0		/* ... the same in every object, the payload not text */
+#define LENGTH_ADMITS 2.0	/* a header this well proven is a candidate below the class */
 
 struct ranker {
 	struct ms_dwarf_index *const *idx;
@@ -39,6 +44,7 @@ struct scored {
 	double score;
 	double strong;			/* sum of the typed-evidence word scores */
 	double hint;			/* the allocator's hint among them */
+	double length;			/* the credit of a member counting the payload */
 };
 
 /* ---- small helpers ---- */
@@ -176,7 +182,8 @@ static int word_is_pointer(enum ms_token_kind k)
 
 static double score_struct(const struct ranker *r, size_t which, const struct ms_dw_struct *s,
 			   const struct ms_word *words, size_t nw, uint32_t limit, int depth,
-			   struct verdict *v, double *strong);
+			   uint32_t payload_from, uint32_t length_word, struct verdict *v,
+			   double *strong);
 
 /* Does struct @key's size land in @t's cache, where the pointers land at its start? */
 static int fits_target(const struct ms_dw_struct *ts, const struct ms_target *t)
@@ -245,8 +252,8 @@ static double score_heap_ptr(const struct ranker *r, const char *self, const str
 		struct verdict *sv = calloc(t->nr_words, sizeof(*sv));
 		size_t k, best = 0;
 
-		sub = score_struct(r, which, ts, t->words, t->nr_words, ts->size, depth + 1, sv,
-				   &strong);
+		sub = score_struct(r, which, ts, t->words, t->nr_words, ts->size, depth + 1,
+				   UINT32_MAX, UINT32_MAX, sv, &strong);
 		if (strong > 0) {
 			double bonus = fmin(0.5 * strong, 4.0);
 			size_t n = strlen(why);
@@ -517,10 +524,31 @@ static void score_word(const struct ranker *r, const char *self, const struct ms
 	}
 }
 
-/* Score struct @s against @nw words; per-word verdicts into @v (may be NULL). */
+/*
+ * A word of the payload after a header (payload.h): text scores as it would in a char array,
+ * anything else is data the header does not describe, neither for nor against.
+ */
+static void score_payload_word(const struct ms_word *w, struct verdict *v)
+{
+	v->score = 0;
+	v->line[0] = 0;
+	if (w->kind != MS_TOK_ASCII)
+		return;
+	v->score = 2.5 * (w->agree >= 0.5 ? w->agree : w->agree * 0.5);
+	snprintf(v->line, sizeof(v->line), "+0x%x text -> the payload after the header: %+.1f",
+		 w->offset, v->score);
+}
+
+/*
+ * Score struct @s against @nw words; per-word verdicts into @v (may be NULL).  Words at
+ * @payload_from and past the struct's end are payload (UINT32_MAX: there is none); the word
+ * at @length_word holds the length member that length_credit() weighed, and is not counted
+ * again (a 2-byte length in a word would score below an 8-byte one for the same value).
+ */
 static double score_struct(const struct ranker *r, size_t which, const struct ms_dw_struct *s,
 			   const struct ms_word *words, size_t nw, uint32_t limit, int depth,
-			   struct verdict *v, double *strong)
+			   uint32_t payload_from, uint32_t length_word, struct verdict *v,
+			   double *strong)
 {
 	struct ms_flat flat = { 0 };
 	struct verdict tmp;
@@ -535,7 +563,13 @@ static double score_struct(const struct ranker *r, size_t which, const struct ms
 	for (i = 0; i < nw; i++) {
 		struct verdict *vi = v ? &v[i] : &tmp;
 
-		score_word(r, s->name, &flat, s->size, &words[i], depth, vi);
+		if (words[i].offset == length_word) {
+			vi->score = 0;
+			vi->line[0] = 0;
+		} else if (words[i].offset >= payload_from && words[i].offset >= s->size)
+			score_payload_word(&words[i], vi);
+		else
+			score_word(r, s->name, &flat, s->size, &words[i], depth, vi);
 		total += vi->score;
 		if (vi->score >= STRONG)
 			*strong += vi->score;
@@ -730,6 +764,158 @@ static double hint_bonus(const struct ranker *r, const struct ms_dw_struct *s, c
 	return w;
 }
 
+/* ---- header + payload (payload.h) ---- */
+
+/*
+ * Does @s end where field @f's counted bytes begin?  A struct ending in a flexible array may
+ * put them at the array, up to a word before its size; a length that counts a text's NUL
+ * counts one byte more than the data (*@nul).
+ */
+static int header_fits(const struct ms_dw_struct *s, const struct ms_length_field *f, int *nul)
+{
+	*nul = 0;
+	if (s->flexible)
+		return f->header_end <= s->size && f->header_end + 8 >= s->size;
+	if (s->size == f->header_end)
+		return 1;
+	*nul = !f->slot && s->size == f->header_end + 1;
+	return *nul;
+}
+
+static double length_weight(const struct ms_length_field *f)
+{
+	double w;
+
+	if (!f->slot && f->min != f->max)
+		w = LENGTH_VARYING;
+	else if (f->text == f->matched)
+		w = f->slot ? LENGTH_SLOT : LENGTH_TEXT;
+	else
+		w = LENGTH_WEAK;
+	return f->sampled ? w * f->matched / f->sampled : 0;
+}
+
+/*
+ * Is @sl declared as a length: of type size_t or ssize_t, or named for one (its own name,
+ * after the last '.', holds "len", "size" or "bytes", or ends in "count" or "cnt"; a
+ * "counter" is a reference or event count)?
+ */
+static int length_like(const struct ms_slot *sl)
+{
+	static const char *const within[] = { "len", "size", "bytes" }, *const ends[] = { "count",
+											  "cnt" };
+	const char *leaf = strrchr(sl->path, '.');
+	size_t i, n;
+
+	leaf = leaf ? leaf + 1 : sl->path;
+	n = strlen(leaf);
+	if (!strcmp(sl->pointee, "size_t") || !strcmp(sl->pointee, "ssize_t"))
+		return 1;
+	for (i = 0; i < sizeof(within) / sizeof(within[0]); i++)
+		if (strstr(leaf, within[i]))
+			return 1;
+	for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+		if (n >= strlen(ends[i]) && !strcmp(leaf + n - strlen(ends[i]), ends[i]))
+			return 1;
+	return 0;
+}
+
+/* The slot of @s's flexible array (in @flat, flattened past its size), or NULL. */
+static const struct ms_slot *flexible_slot(const struct ms_dw_struct *s, const struct ms_flat *flat)
+{
+	size_t k;
+
+	for (k = 0; s->flexible && k < flat->nr; k++)
+		if (flat->slots[k].offset <= s->size &&
+		    flat->slots[k].offset + flat->slots[k].size > s->size)
+			return &flat->slots[k];
+	return NULL;
+}
+
+/*
+ * The credit of @s as the header of a header + payload object: an integer member of @s at a
+ * length field of @p's payload (the best one, its why into @why), a little more when @s's
+ * flexible array begins where the counted bytes do; and where the payload then begins
+ * (*@from; UINT32_MAX when no member counts it).
+ */
+static double length_credit(const struct ranker *r, const struct ms_pattern *p, size_t which,
+			    const struct ms_dw_struct *s, uint32_t *from, uint32_t *word, char *why,
+			    size_t len)
+{
+	const struct ms_payload *pl = &p->payload;
+	const struct ms_length_field *bf = NULL;
+	const struct ms_slot *bs = NULL, *flex;
+	struct ms_flat flat = { 0 };
+	double best = 0, extra = 0;
+	int flat_read = 0, bnul = 0;
+	char range[64], tail[160];
+	uint32_t i;
+	size_t k;
+
+	*from = *word = UINT32_MAX;
+	why[0] = 0;
+	/* TRACE_EVENT's records live in the trace ring buffer, never kmalloc'd with a payload */
+	if (!strncmp(s->name, "trace_event_raw_", 16))
+		return 0;
+	for (i = 0; i < pl->nr_fields; i++) {
+		const struct ms_length_field *f = &pl->fields[i];
+		int nul;
+
+		if (!header_fits(s, f, &nul))
+			continue;
+		if (!flat_read++ &&
+		    ms_dwarf_index_flatten(r->idx[which], s, s->flexible ? p->object_size : s->size,
+					   MAX_SLOTS, &flat) < 0)
+			break;
+		for (k = 0; k < flat.nr; k++) {
+			const struct ms_slot *sl = &flat.slots[k];
+			double w = length_weight(f);
+
+			if (sl->kind != MS_SLOT_INT || sl->offset != f->offset || !sl->size ||
+			    sl->size > 8 || !(f->widths & (1u << (sl->size - 1))) || w <= best)
+				continue;
+			best = w;
+			bf = f;
+			bs = sl;
+			bnul = nul;
+		}
+	}
+	if (bf) {
+		*from = bf->header_end;
+		*word = bf->offset & ~7u;
+		tail[0] = 0;
+		flex = flexible_slot(s, &flat);
+		if (flex && flex->offset == bf->header_end) {
+			extra += 0.5;	/* the struct declares the payload where it is */
+			snprintf(tail, sizeof(tail), ", where its flexible array %s begins", flex->path);
+		}
+		if (length_like(bs)) {	/* and the member is declared as a length */
+			size_t n = strlen(tail);
+
+			extra += 0.5;
+			snprintf(tail + n, sizeof(tail) - n, "%s a %s", n ? "; it is" : ", it is",
+				 bs->pointee[0] ? bs->pointee : "length by its name");
+		}
+		if (bf->min == bf->max)
+			snprintf(range, sizeof(range), "%llu", (unsigned long long)bf->min);
+		else
+			snprintf(range, sizeof(range), "%llu..%llu", (unsigned long long)bf->min,
+				 (unsigned long long)bf->max);
+		if (bf->slot)
+			snprintf(why, len, "+0x%x %s holds %s, the slot size less the %u-byte header%s, "
+				 "in %u of %u objects: %+.1f", bf->offset, bs->path, range,
+				 bf->header_end, tail, bf->matched, bf->sampled, best + extra);
+		else
+			snprintf(why, len, "+0x%x %s holds the length of the %s bytes%s that follow "
+				 "the header at +0x%x%s%s, in %u of %u objects: %+.1f", bf->offset,
+				 bs->path, range, bf->text == bf->matched ? " of text" : "",
+				 bf->header_end, bnul ? " (and their NUL)" : "", tail, bf->matched,
+				 bf->sampled, best + extra);
+	}
+	ms_flat_release(&flat);
+	return best + extra;
+}
+
 /* ---- ranking ---- */
 
 static int cmp_scored(const void *a, const void *b)
@@ -743,20 +929,32 @@ static int cmp_scored(const void *a, const void *b)
 	return strcmp(x->s->name, y->s->name);
 }
 
+/* Extra evidence lines besides the words': name, origin, hint, length. */
+struct extras {
+	char name[320], origin[320], hint[320], length[320];
+};
+
 static double total_score(const struct ranker *r, const struct ms_pattern *p, size_t which,
 			  const struct ms_dw_struct *s, struct verdict *v, double *strong,
-			  double *hint, char *extra1, char *extra2, char *extra3, size_t len)
+			  double *hint, double *length, struct extras *x)
 {
-	double sc = score_struct(r, which, s, p->words, p->nr_words, p->object_size, 0, v, strong);
-	double nb = name_bonus(r, s->name, extra1, len);
-	double ob = origin_bonus(ms_dwarf_index_origin(r->idx[which]), p, extra2, len);
-	double hb = hint_bonus(r, s, extra3, len);
+	uint32_t from, word;
+	double lc = length_credit(r, p, which, s, &from, &word, x->length, sizeof(x->length));
+	/* a flexible array describes its own payload: its elements are scored as they are */
+	double sc = score_struct(r, which, s, p->words, p->nr_words, p->object_size, 0,
+				 lc >= LENGTH_ADMITS && !s->flexible ? from : UINT32_MAX,
+				 lc >= LENGTH_ADMITS ? word : UINT32_MAX, v, strong);
+	double nb = name_bonus(r, s->name, x->name, sizeof(x->name));
+	double ob = origin_bonus(ms_dwarf_index_origin(r->idx[which]), p, x->origin,
+				 sizeof(x->origin));
+	double hb = hint_bonus(r, s, x->hint, sizeof(x->hint));
 
 	if (r->dedicated && s->size + 8 <= r->object_size)
 		sc -= 0.5;	/* a merged cache's slot, not this struct's own size */
-	*strong += nb + ob + hb;
+	*strong += nb + ob + hb + lc;
 	*hint = hb;
-	return sc + nb + ob + hb;
+	*length = lc;
+	return sc + nb + ob + hb + lc;
 }
 
 static int cmp_verdict(const void *a, const void *b)
@@ -772,8 +970,8 @@ static void fill_guess(const struct ranker *r, const struct ms_pattern *p,
 {
 	struct verdict *v = calloc(p->nr_words ? p->nr_words : 1, sizeof(*v));
 	const struct ms_owner_hint *h;
-	char e1[320], e2[320], e3[320];
-	double strong, hint;
+	struct extras x;
+	double strong, hint, length;
 	size_t i;
 
 	memset(g, 0, sizeof(*g));
@@ -788,13 +986,17 @@ static void fill_guess(const struct ranker *r, const struct ms_pattern *p,
 	}
 	if (!v)
 		return;
-	total_score(r, p, c->index, c->s, v, &strong, &hint, e1, e2, e3, sizeof(e1));
-	if (e3[0])	/* the allocator's own record first: it is not a guess from the bytes */
-		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.319s", e3);
-	if (e1[0])
-		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.319s", e1);
-	if (e2[0])
-		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.319s", e2);
+	total_score(r, p, c->index, c->s, v, &strong, &hint, &length, &x);
+	if (x.hint[0])	/* the allocator's own record first: it is not a guess from the bytes */
+		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.319s", x.hint);
+	if (x.length[0])
+		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.319s",
+			 x.length);
+	if (x.name[0])
+		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.319s", x.name);
+	if (x.origin[0])
+		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.319s",
+			 x.origin);
 	/* the words that weighed most, either way */
 	qsort(v, p->nr_words, sizeof(*v), cmp_verdict);
 	for (i = 0; i < p->nr_words && g->nr_evidence < MS_OWNER_MAX_EVIDENCE; i++)
@@ -816,7 +1018,7 @@ static int add_candidate(struct scored **cands, size_t *n, size_t *cap, size_t w
 		*cands = p;
 		*cap = c;
 	}
-	(*cands)[(*n)++] = (struct scored){ which, s, 0, 0, 0 };
+	(*cands)[(*n)++] = (struct scored){ which, s, 0, 0, 0, 0 };
 	return 0;
 }
 
@@ -834,11 +1036,26 @@ static int also_in_kernel(const struct ranker *r, size_t which, const struct ms_
 	return k && k->size == s->size;
 }
 
-/* Candidates: sizes that land in the cache, flexible structs, a struct named like it. */
-static int gather(const struct ranker *r, uint32_t min, struct scored **cands, size_t *n)
+/* Is @s among the candidates from @from on? */
+static int listed(const struct scored *cands, size_t from, size_t n, const struct ms_dw_struct *s)
 {
-	size_t cap = 0, i, k, m;
-	char nb[200];
+	for (; from < n; from++)
+		if (cands[from].s == s)
+			return 1;
+	return 0;
+}
+
+/*
+ * Candidates: sizes that land in the cache, flexible structs, a struct named like it; and,
+ * below the cache's size class, the headers of @p's payload: structs that end where a length
+ * field's counted bytes begin and have an integer member there (length_credit()).
+ */
+static int gather(const struct ranker *r, const struct ms_pattern *p, uint32_t min,
+		  struct scored **cands, size_t *n)
+{
+	size_t cap = 0, i, k, m, first_header;
+	uint32_t f, z, from, word;
+	char nb[320];
 
 	for (i = 0; i < r->nidx; i++) {
 		const struct ms_dw_struct *s = ms_dwarf_index_by_size(r->idx[i], min, r->object_size,
@@ -854,6 +1071,26 @@ static int gather(const struct ranker *r, uint32_t min, struct scored **cands, s
 			    !also_in_kernel(r, i, &s[k]))
 				if (add_candidate(cands, n, &cap, i, &s[k]))
 					return -1;
+	}
+	first_header = *n;
+	for (f = 0; f < p->payload.nr_fields; f++) {
+		const struct ms_length_field *lf = &p->payload.fields[f];
+
+		for (z = lf->header_end; z <= lf->header_end + 1 && z < min; z++)
+			for (i = 0; i < r->nidx; i++) {
+				const struct ms_dw_struct *s = ms_dwarf_index_by_size(r->idx[i], z, z,
+										      &m);
+
+				for (k = 0; k < m; k++)
+					if (!(s[k].flexible && !r->dedicated) &&
+					    name_bonus(r, s[k].name, nb, sizeof(nb)) <= 0 &&
+					    !also_in_kernel(r, i, &s[k]) &&
+					    !listed(*cands, first_header, *n, &s[k]) &&
+					    length_credit(r, p, i, &s[k], &from, &word, nb, sizeof(nb)) >=
+						    LENGTH_ADMITS &&
+					    add_candidate(cands, n, &cap, i, &s[k]))
+						return -1;
+			}
 	}
 	return 0;
 }
@@ -964,9 +1201,10 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 	struct ranker r = { indexes, nr, pattern->cache_name, aliases, pattern->object_size, 0,
 			    hints, hints ? nr_hints : 0, NULL };
 	struct scored *cands = NULL;
-	size_t n = 0, i, shown;
+	size_t n = 0, i, k, shown, headers = 0;
+	char scored[200];
 	uint32_t min;
-	char e1[320], e2[320], e3[320];
+	struct extras x;
 
 	*nr_out = 0;
 	if (note_len)
@@ -977,12 +1215,12 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 	}
 	r.dedicated = !ms_cache_is_general(pattern->cache_name);
 	min = ms_owner_min_size(pattern->cache_name, pattern->object_size);
-	if (gather(&r, min, &cands, &n))
+	if (gather(&r, pattern, min, &cands, &n))
 		goto nomem;
 	if (r.dedicated && !n) {	/* no struct of exactly that size: widen */
 		r.dedicated = 1;
 		min = pattern->object_size / 2 ? pattern->object_size / 2 : 1;
-		if (gather(&r, min, &cands, &n))
+		if (gather(&r, pattern, min, &cands, &n))
 			goto nomem;
 	}
 	if (!n) {
@@ -996,19 +1234,23 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 		struct verdict *none = NULL;
 
 		cands[i].score = total_score(&r, pattern, cands[i].index, cands[i].s, none,
-					     &cands[i].strong, &cands[i].hint, e1, e2, e3,
-					     sizeof(e1));
+					     &cands[i].strong, &cands[i].hint, &cands[i].length, &x);
 	}
 	qsort(cands, n, sizeof(*cands), cmp_scored);
 	module_note(&r, pattern, note, note_len);
-	/* strings live in kmalloc-*, unless the allocating function names a struct */
-	if (!r.dedicated && pattern_is_text(pattern) && cands[0].hint < HINT_DECISIVE) {
+	/*
+	 * strings live in kmalloc-*, unless the allocating function names a struct or a header
+	 * before the text counts it
+	 */
+	if (!r.dedicated && pattern_is_text(pattern) && cands[0].hint < HINT_DECISIVE &&
+	    cands[0].length < LENGTH_ADMITS) {
 		snprintf(note, note_len, "the objects hold text and no pointer: likely strings "
 			 "(kstrdup, kasprintf, kmemdup of a name), which have no struct type");
 		goto out;
 	}
 	if (cands[0].strong < MIN_DECISIVE ||
-	    (pattern_is_plain(pattern) && cands[0].hint < HINT_DECISIVE)) {
+	    (pattern_is_plain(pattern) && cands[0].hint < HINT_DECISIVE &&
+	     cands[0].length < LENGTH_VARYING)) {
 		size_t ties = 0;
 
 		for (i = 0; i < n && cands[i].score >= cands[0].score - 0.5; i++)
@@ -1028,13 +1270,20 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 	*nr_out = shown;
 	for (i = 1; i < n && cands[i].score >= cands[0].score - 0.25; i++)
 		;
+	for (k = 0; k < n; k++)
+		headers += cands[k].s->size < min && cands[k].length >= LENGTH_ADMITS;
+	if (headers)	/* "..., and 12 smaller headers whose member counts the data after them" */
+		snprintf(scored, sizeof(scored), "%zu structs of %u..%u bytes and %zu smaller "
+			 "headers whose member counts the data after them scored", n - headers, min,
+			 pattern->object_size, headers);
+	else
+		snprintf(scored, sizeof(scored), "%zu structs of %u..%u bytes scored", n, min,
+			 pattern->object_size);
 	if (!note[0] && i > 1)
 		snprintf(note, note_len, "ambiguous: %zu structs share the top score; the evidence "
-			 "does not single one out (%zu structs of %u..%u bytes scored)", i, n, min,
-			 pattern->object_size);
+			 "does not single one out (%s)", i, scored);
 	else if (!note[0])
-		snprintf(note, note_len, "%zu structs of %u..%u bytes scored", n, min,
-			 pattern->object_size);
+		snprintf(note, note_len, "%s", scored);
 out:
 	free(cands);
 	free(r.hint_w);

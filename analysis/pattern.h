@@ -72,6 +72,34 @@ struct ms_target {
 	struct ms_word *words;
 };
 
+/*
+ * An integer field that counts the data after a header (see payload.h): in @matched of
+ * @sampled example objects, the value at @offset is the number of bytes from @header_end to
+ * the object's data end (its last non-zero byte), so a struct of @header_end bytes with a
+ * length member there is the header of kmalloc(sizeof(*hdr) + len), or one of
+ * @header_end + 1 bytes whose length counts a text's NUL; or, when @slot, the value is the
+ * slot size minus @header_end in every object.
+ */
+struct ms_length_field {
+	uint32_t offset;		/* of the field in the object */
+	uint32_t widths;		/* bit w-1 set: a w-byte field there holds it (w = 2, 4, 8) */
+	uint32_t header_end;		/* where the counted bytes begin */
+	int slot;			/* the value is the slot size minus @header_end */
+	uint32_t matched, sampled;
+	uint32_t text;			/* of the matched, those whose counted bytes are text */
+	uint64_t min, max;		/* the field's values where it holds */
+};
+
+#define MS_PAYLOAD_MAX_FIELDS 8
+
+/* What example objects of a cluster show of a header + payload shape (payload.h). */
+struct ms_payload {
+	uint32_t sampled;		/* example objects read (0: not looked at) */
+	uint32_t end_min, end_max;	/* their data end: last non-zero byte + 1 */
+	uint32_t nr_fields;
+	struct ms_length_field fields[MS_PAYLOAD_MAX_FIELDS];
+};
+
 /* A cluster's pattern: one word per 8-byte offset of the payload. */
 struct ms_pattern {
 	char cache_name[64];
@@ -80,6 +108,7 @@ struct ms_pattern {
 	uint64_t count;			/* objects in the cluster */
 	size_t nr_words;
 	struct ms_word *words;
+	struct ms_payload payload;	/* filled by ms_pattern_payload() (payload.h), else zero */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include "held.h"
 #include "json.h"
 #include "owner.h"
+#include "payload.h"
 #include "owner_hints.h"
 #include "memsim_cmd.h"
 #include "report.h"
@@ -475,6 +476,8 @@ static void analyse(const struct slub_layout *l, const struct cache_info *ci,
 			ms_pattern_resolve(&c->pattern, c->count, &sp->env);
 			ms_pattern_follow(&c->pattern, c->examples, c->nr_examples, &sp->el.layout,
 					  &sp->env, (unsigned)opt->depth, &follow);
+			/* a header's length member, for the owner guess (payload.h) */
+			ms_pattern_payload(&c->pattern, c->examples, c->nr_examples, &sp->env);
 			scan_keep_sigint();
 		}
 		rep.follow = &follow;

@@ -11,6 +11,15 @@
  *                    (kmalloc'd with the file name after it), never read
  *   hold epoll E F   E epoll instances, F eventfds, every eventfd added to every instance:
  *                    E*F struct epitem (cache eventpoll_epi), never removed
+ *   hold msg N       one System V message queue, N messages of 148..152 bytes of text never
+ *                    received: N struct msg_msg headers, each kmalloc'd with its text after
+ *                    it (m_ts holds the text's length), in kmalloc-cg-256
+ *   hold keys N      N "user" keys in root's user keyring, each with a 76..80-byte text
+ *                    payload: N struct user_key_payload (a zero rcu_head, datalen, the data
+ *                    after it), in kmalloc-128
+ * The lengths vary within one 8-byte word, so that every object has the same words of text:
+ * objects with no function, ops or list word to join them on cluster apart by how many words
+ * of text they hold (join.h's rule 3), and each such cluster would be a sample of its own.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,8 +30,10 @@
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/msg.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static int fail(const char *what)
@@ -128,12 +139,81 @@ static int do_epoll(long e, long f)
 	return hold_forever();
 }
 
+/* Text of @len bytes for message or key @i: a readable line, different in each object. */
+static void fill_text(char *buf, size_t len, long i)
+{
+	static const char words[] = "memsim planted this text after a header in object number ";
+	size_t k, n;
+
+	n = (size_t)snprintf(buf, len + 1, "%s%ld: ", words, i);
+	for (k = n < len ? n : len; k < len; k++)
+		buf[k] = (char)('a' + (k * 7 + (size_t)i) % 26);
+}
+
+static int do_msg(long n)
+{
+	struct {
+		long mtype;
+		char mtext[256];
+	} m;
+	struct msqid_ds ds;
+	long i;
+	int q;
+
+	/* one queue holds n messages: its byte and count limits both come from msgmnb */
+	if (write_sysctl("/proc/sys/kernel/msgmnb", n * 256 < 0x7fffffff ? n * 256 : 0x7fffffff))
+		return 1;
+	q = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	if (q < 0)
+		return fail("msgget");
+	for (i = 0; i < n; i++) {
+		size_t len = 148 + (size_t)(i % 5);
+
+		m.mtype = 1 + i % 3;
+		fill_text(m.mtext, len, i);
+		if (msgsnd(q, &m, len, IPC_NOWAIT))
+			return fail("msgsnd");
+	}
+	if (msgctl(q, IPC_STAT, &ds))
+		return fail("msgctl(IPC_STAT)");
+	printf("hold: ready msg: %lu messages queued (%lu bytes)\n", (unsigned long)ds.msg_qnum,
+	       (unsigned long)ds.__msg_cbytes);
+	return hold_forever();
+}
+
+static int do_keys(long n)
+{
+	char desc[32], data[128];
+	long i;
+
+	/* root's key quota: n keys and their descriptions and payloads */
+	if (write_sysctl("/proc/sys/kernel/keys/root_maxkeys", n + 1024) ||
+	    write_sysctl("/proc/sys/kernel/keys/root_maxbytes", n * 160 + 65536))
+		return 1;
+	for (i = 0; i < n; i++) {
+		size_t len = 76 + (size_t)(i % 5);
+
+		snprintf(desc, sizeof(desc), "memsim:%ld", i);
+		fill_text(data, len, i);
+		/* KEY_SPEC_USER_KEYRING (-4): it lives as long as root's user, not this process */
+		if (syscall(SYS_add_key, "user", desc, data, len, -4) < 0)
+			return fail("add_key");
+	}
+	printf("hold: ready keys: %ld user keys\n", n);
+	return hold_forever();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "inotify"))
 		return do_inotify(atol(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "epoll"))
 		return do_epoll(atol(argv[2]), atol(argv[3]));
-	fprintf(stderr, "usage: hold inotify N | hold epoll INSTANCES EVENTFDS\n");
+	if (argc == 3 && !strcmp(argv[1], "msg"))
+		return do_msg(atol(argv[2]));
+	if (argc == 3 && !strcmp(argv[1], "keys"))
+		return do_keys(atol(argv[2]));
+	fprintf(stderr, "usage: hold inotify N | hold epoll INSTANCES EVENTFDS | hold msg N | "
+		"hold keys N\n");
 	return 2;
 }

@@ -410,7 +410,15 @@ def check_owner(c, rep, m):
         return
     owner = rep.get("owner") or {}
     guesses = owner.get("guesses") or []
-    top = guesses[0] if guesses else {}
+    # A scenario whose struct the bytes cannot single out (owner_within N) must find it among
+    # the first N, and then the report must say the guess is ambiguous.
+    within = int(m.get("owner_within") or 1)
+    rank = next((i for i, g in enumerate(guesses) if g.get("type") == f"struct {want}"), None)
+    if within > 1 and rank is not None and 0 < rank < within:
+        c.check("ambiguous" in (owner.get("note") or ""),
+                f"struct {want} is guess {rank + 1} of the first {within}, and the note says "
+                f"the guess is ambiguous ({owner.get('note')})")
+    top = guesses[rank] if rank is not None and rank < within else guesses[0] if guesses else {}
     c.check(top.get("type") == f"struct {want}",
             f"top owner guess is struct {want} (got {top.get('type')}; note: {owner.get('note')})")
     if not top:
@@ -422,6 +430,10 @@ def check_owner(c, rep, m):
             "owner evidence lines name the offsets that decided")
     c.check((top.get("command") or "").startswith(f"struct {want} "),
             f"owner guess gives a ready-to-run 'struct {want} ADDR'")
+    # The evidence the scenario is about (a header's length member, ...) is among the lines.
+    for prefix in m.get("owner_evidence") or []:
+        c.check(any(e.startswith(prefix) for e in top.get("evidence", [])),
+                f"owner evidence has {prefix!r}")
     # Every listed cluster has its own guesses; the dominant one's are the top-level ones.
     clusters = rep.get("clusters") or []
     c.check(all("owner" in x and isinstance(x["owner"].get("guesses"), list) for x in clusters),
