@@ -617,17 +617,17 @@ static void allocated_at(struct jw *w, const struct ms_owner_guess *g)
 
 static void guess(struct jw *w, const struct ms_owner_guess *g, size_t rank, uint64_t addr)
 {
-	int prefixed = !strncmp(g->type_name, "struct ", 7) || !strncmp(g->type_name, "union ", 6);
 	char command[192];
 	size_t k;
 
-	snprintf(command, sizeof(command), "%s%s %016" PRIx64, prefixed ? "" : "struct ",
-		 g->type_name, addr);
+	ms_owner_guess_command(g, addr, command, sizeof(command));
 	jw_open(w, NULL, '{');
 	kv_u64(w, "rank", rank);
 	kv_str(w, "type", g->type_name, 0);
 	kv_str(w, "origin", g->origin[0] ? g->origin : "vmlinux", 0);
 	kv_u64(w, "size", g->size);
+	if (g->array)
+		kv_u64(w, "array", g->array);
 	kv_num(w, "score", g->score);
 	kv_num(w, "margin", g->margin);
 	jw_open(w, "evidence", '[');

@@ -45,6 +45,7 @@ struct scored {
 	double strong;			/* sum of the typed-evidence word scores */
 	double hint;			/* the allocator's hint among them */
 	double length;			/* the credit of a member counting the payload */
+	uint32_t nelem;			/* scored as an array of this many (0: as the object) */
 };
 
 /* ---- small helpers ---- */
@@ -916,6 +917,111 @@ static double length_credit(const struct ranker *r, const struct ms_pattern *p, 
 	return best + extra;
 }
 
+/* ---- arrays ---- */
+
+/* Is word @b what @a is, @step bytes further on (an array's next element)? */
+static int word_repeats(const struct ms_word *a, const struct ms_word *b, uint32_t step)
+{
+	if (a->kind != b->kind)
+		return 0;
+	switch (a->kind) {
+	case MS_TOK_KTEXT:
+	case MS_TOK_KDATA:
+		return a->arg == b->arg;
+	case MS_TOK_SELF:
+		return b->arg == a->arg + step;
+	default:
+		return 1;
+	}
+}
+
+static int word_typed(enum ms_token_kind k)
+{
+	return k == MS_TOK_KTEXT || k == MS_TOK_KDATA || k == MS_TOK_SELF ||
+	       k == MS_TOK_LIST_POISON || k == MS_TOK_VMEMMAP || k == MS_TOK_SLAB ||
+	       k == MS_TOK_SAME_CACHE;
+}
+
+/*
+ * The period of @p's used words (up to the last non-zero one), in bytes: the smallest
+ * multiple of 8 from 16 on with which they repeat at least twice, whose first period holds a
+ * typed word (word_typed()); *@nelem gets the number of periods.  0 when there is none.
+ */
+static uint32_t pattern_period(const struct ms_pattern *p, uint32_t *nelem)
+{
+	size_t used = 0, i, per, n;
+
+	*nelem = 0;
+	for (i = 0; i < p->nr_words; i++)
+		if (p->words[i].kind != MS_TOK_ZERO)
+			used = i + 1;
+	for (per = 2; per * 2 <= used; per++) {
+		int ok = 1, typed = 0;
+
+		n = (used + per - 1) / per;
+		if (n * per > p->nr_words)
+			continue;
+		for (i = 0; i < per; i++)
+			typed |= word_typed(p->words[i].kind);
+		for (i = per; ok && i < n * per; i++)
+			ok = word_repeats(&p->words[i - per], &p->words[i], (uint32_t)per * 8);
+		if (ok && typed) {
+			*nelem = (uint32_t)n;
+			return (uint32_t)per * 8;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Score @s as the element of an array of @nelem filling @p's first words: each element's
+ * words against @s, offsets (and self-pointers) taken from the element's start; the verdicts
+ * of the first element only into @v (NULL: none), its words the evidence.
+ */
+static double score_array(const struct ranker *r, size_t which, const struct ms_dw_struct *s,
+			  const struct ms_pattern *p, uint32_t nelem, struct verdict *v,
+			  double *strong)
+{
+	size_t per = s->size / 8, i;
+	struct ms_word *w = malloc(per * sizeof(*w));
+	double total = 0, st;
+	uint32_t k;
+
+	*strong = 0;
+	if (!w || (size_t)nelem * per > p->nr_words) {
+		free(w);
+		return -1e9;
+	}
+	for (k = 0; k < nelem; k++) {
+		uint32_t base = k * s->size;
+
+		for (i = 0; i < per; i++) {
+			w[i] = p->words[k * per + i];
+			w[i].offset -= base;
+			if (w[i].kind == MS_TOK_SELF && w[i].arg >= base)
+				w[i].arg -= base;
+		}
+		total += score_struct(r, which, s, w, per, s->size, 0, UINT32_MAX, UINT32_MAX,
+				      k ? NULL : v, &st);
+		*strong += st;
+	}
+	free(w);
+	return total;
+}
+
+void ms_owner_guess_command(const struct ms_owner_guess *g, uint64_t addr, char *buf, size_t len)
+{
+	int prefixed = !strncmp(g->type_name, "struct ", 7) || !strncmp(g->type_name, "union ", 6);
+	size_t n = strcspn(g->type_name, "[");
+
+	if (g->array)
+		snprintf(buf, len, "%s%.*s %016llx %u", prefixed ? "" : "struct ", (int)n,
+			 g->type_name, (unsigned long long)addr, g->array);
+	else
+		snprintf(buf, len, "%s%s %016llx", prefixed ? "" : "struct ", g->type_name,
+			 (unsigned long long)addr);
+}
+
 /* ---- ranking ---- */
 
 static int cmp_scored(const void *a, const void *b)
@@ -935,20 +1041,26 @@ struct extras {
 };
 
 static double total_score(const struct ranker *r, const struct ms_pattern *p, size_t which,
-			  const struct ms_dw_struct *s, struct verdict *v, double *strong,
-			  double *hint, double *length, struct extras *x)
+			  const struct ms_dw_struct *s, uint32_t nelem, struct verdict *v,
+			  double *strong, double *hint, double *length, struct extras *x)
 {
-	uint32_t from, word;
-	double lc = length_credit(r, p, which, s, &from, &word, x->length, sizeof(x->length));
-	/* a flexible array describes its own payload: its elements are scored as they are */
-	double sc = score_struct(r, which, s, p->words, p->nr_words, p->object_size, 0,
-				 lc >= LENGTH_ADMITS && !s->flexible ? from : UINT32_MAX,
-				 lc >= LENGTH_ADMITS ? word : UINT32_MAX, v, strong);
+	uint32_t from = UINT32_MAX, word = UINT32_MAX;
+	double lc = 0, sc;
 	double nb = name_bonus(r, s->name, x->name, sizeof(x->name));
 	double ob = origin_bonus(ms_dwarf_index_origin(r->idx[which]), p, x->origin,
 				 sizeof(x->origin));
 	double hb = hint_bonus(r, s, x->hint, sizeof(x->hint));
 
+	x->length[0] = 0;
+	if (nelem) {
+		sc = score_array(r, which, s, p, nelem, v, strong);
+	} else {
+		lc = length_credit(r, p, which, s, &from, &word, x->length, sizeof(x->length));
+		/* a flexible array describes its own payload: its elements are scored as they are */
+		sc = score_struct(r, which, s, p->words, p->nr_words, p->object_size, 0,
+				  lc >= LENGTH_ADMITS && !s->flexible ? from : UINT32_MAX,
+				  lc >= LENGTH_ADMITS ? word : UINT32_MAX, v, strong);
+	}
 	if (r->dedicated && s->size + 8 <= r->object_size)
 		sc -= 0.5;	/* a merged cache's slot, not this struct's own size */
 	*strong += nb + ob + hb + lc;
@@ -975,7 +1087,11 @@ static void fill_guess(const struct ranker *r, const struct ms_pattern *p,
 	size_t i;
 
 	memset(g, 0, sizeof(*g));
-	snprintf(g->type_name, sizeof(g->type_name), "struct %s", c->s->name);
+	if (c->nelem)
+		snprintf(g->type_name, sizeof(g->type_name), "struct %s[%u]", c->s->name, c->nelem);
+	else
+		snprintf(g->type_name, sizeof(g->type_name), "struct %s", c->s->name);
+	g->array = c->nelem;
 	snprintf(g->origin, sizeof(g->origin), "%s", ms_dwarf_index_origin(r->idx[c->index]));
 	g->size = c->s->size;
 	g->score = c->score;
@@ -986,7 +1102,7 @@ static void fill_guess(const struct ranker *r, const struct ms_pattern *p,
 	}
 	if (!v)
 		return;
-	total_score(r, p, c->index, c->s, v, &strong, &hint, &length, &x);
+	total_score(r, p, c->index, c->s, c->nelem, v, &strong, &hint, &length, &x);
 	if (x.hint[0])	/* the allocator's own record first: it is not a guess from the bytes */
 		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.319s", x.hint);
 	if (x.length[0])
@@ -1018,7 +1134,7 @@ static int add_candidate(struct scored **cands, size_t *n, size_t *cap, size_t w
 		*cands = p;
 		*cap = c;
 	}
-	(*cands)[(*n)++] = (struct scored){ which, s, 0, 0, 0, 0 };
+	(*cands)[(*n)++] = (struct scored){ which, s, 0, 0, 0, 0, 0 };
 	return 0;
 }
 
@@ -1054,7 +1170,7 @@ static int gather(const struct ranker *r, const struct ms_pattern *p, uint32_t m
 		  struct scored **cands, size_t *n)
 {
 	size_t cap = 0, i, k, m, first_header;
-	uint32_t f, z, from, word;
+	uint32_t f, z, from, word, period, nelem;
 	char nb[320];
 
 	for (i = 0; i < r->nidx; i++) {
@@ -1071,6 +1187,18 @@ static int gather(const struct ranker *r, const struct ms_pattern *p, uint32_t m
 			    !also_in_kernel(r, i, &s[k]))
 				if (add_candidate(cands, n, &cap, i, &s[k]))
 					return -1;
+	}
+	/* arrays: structs of the period's size, scored element by element */
+	period = pattern_period(p, &nelem);
+	for (i = 0; period && i < r->nidx; i++) {
+		const struct ms_dw_struct *s = ms_dwarf_index_by_size(r->idx[i], period, period, &m);
+
+		for (k = 0; k < m; k++)
+			if (!also_in_kernel(r, i, &s[k])) {
+				if (add_candidate(cands, n, &cap, i, &s[k]))
+					return -1;
+				(*cands)[*n - 1].nelem = nelem;
+			}
 	}
 	first_header = *n;
 	for (f = 0; f < p->payload.nr_fields; f++) {
@@ -1233,8 +1361,9 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 	for (i = 0; i < n; i++) {
 		struct verdict *none = NULL;
 
-		cands[i].score = total_score(&r, pattern, cands[i].index, cands[i].s, none,
-					     &cands[i].strong, &cands[i].hint, &cands[i].length, &x);
+		cands[i].score = total_score(&r, pattern, cands[i].index, cands[i].s, cands[i].nelem,
+					     none, &cands[i].strong, &cands[i].hint, &cands[i].length,
+					     &x);
 	}
 	qsort(cands, n, sizeof(*cands), cmp_scored);
 	module_note(&r, pattern, note, note_len);

@@ -47,6 +47,7 @@ struct ms_owner_guess {
 	double margin;		/* score minus the next candidate's */
 	size_t nr_evidence;
 	char evidence[MS_OWNER_MAX_EVIDENCE][320]; /* "+0x8 fn ptr -> member 'ops' (fn ptr)" */
+	uint32_t array;		/* the objects are arrays of this many of the struct (0: not) */
 	/* the allocator's hint that counted for it (struct ms_owner_hint), if any */
 	int hinted;
 	double hint_bonus;
@@ -61,6 +62,12 @@ struct ms_owner_guess {
  * caches whose slots differ by less than a pointer (after alignment) into one.
  */
 uint32_t ms_owner_min_size(const char *cache_name, uint32_t object_size);
+
+/*
+ * The crash command that shows guess @g on the object at @addr, into @buf: "struct NAME ADDR",
+ * or "struct NAME ADDR COUNT" for an array of COUNT of the struct ("union NAME" kept).
+ */
+void ms_owner_guess_command(const struct ms_owner_guess *g, uint64_t addr, char *buf, size_t len);
 
 /*
  * Rank the struct types of @indexes (@nr of them) as owners of @pattern, the per-offset
@@ -79,7 +86,12 @@ uint32_t ms_owner_min_size(const char *cache_name, uint32_t object_size);
  *   small integers, raw values  vs integer members                              +1, +0.5
  *   text                        vs char arrays                                  +2.5
  * and against it where they clash (a pointer in an integer, a small value in a pointer,
- * non-zero bytes in padding).  Symbols of a module favour that module's structs a little; a
+ * non-zero bytes in padding).  Objects whose used words repeat with a period of P bytes, at
+ * least twice, each period holding a typed word (a function, a global, a self-pointer, list
+ * poison, a struct page or slab pointer), may be arrays: structs of exactly P bytes are
+ * candidates too, scored element by element over the N periods, and guessed as
+ * "struct T[N]".  A header smaller than the size class is a candidate when the pattern's
+ * payload (payload.h) shows a length field that one of its members holds.  Symbols of a module favour that module's structs a little; a
  * dedicated cache favours the struct named like it.  Fills up to @max guesses, best first,
  * each with its score, margin to the next and the evidence lines that weighed most, and
  * sets *@nr_out.  When the pattern is too plain to decide (no typed evidence) or nothing

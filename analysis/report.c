@@ -454,13 +454,13 @@ static void print_bars(FILE *out, const struct ms_report *rep)
 	}
 }
 
-/* "     crash> struct NAME ADDR" for guess @g ("union NAME" and "struct NAME" kept as named). */
+/* "     crash> struct NAME ADDR [COUNT]" for guess @g (ms_owner_guess_command()). */
 static void print_struct_command(FILE *out, const struct ms_owner_guess *g, uint64_t addr)
 {
-	int prefixed = !strncmp(g->type_name, "struct ", 7) || !strncmp(g->type_name, "union ", 6);
+	char command[192];
 
-	fprintf(out, "     crash> %s%s %016" PRIx64 "\n", prefixed ? "" : "struct ", g->type_name,
-		addr);
+	ms_owner_guess_command(g, addr, command, sizeof(command));
+	fprintf(out, "     crash> %s\n", command);
 }
 
 static void print_guess(FILE *out, const struct ms_owner_guess *g, size_t rank, uint64_t addr)

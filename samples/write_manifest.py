@@ -224,7 +224,7 @@ def main(out, scen_json, kernel_json, serial):
         calls = alloc_calls(lines)
         if calls is not None:
             m["alloc_calls"] = calls
-        for key in ("tracks", "redzone", "owner_evidence", "owner_within"):
+        for key in ("tracks", "redzone", "owner_evidence", "owner_within", "owner_array"):
             if key in scen:
                 m[key] = scen[key]
         if "tracks" in scen and not calls:

@@ -17,10 +17,14 @@
  *   hold keys N      N "user" keys in root's user keyring, each with a 76..80-byte text
  *                    payload: N struct user_key_payload (a zero rcu_head, datalen, the data
  *                    after it), in kmalloc-128
+ *   hold pipes N     N pipes, each filled with 16 pages (its default 64 KiB): N arrays of 16
+ *                    struct pipe_buffer (40 bytes each, every entry a page, &anon_pipe_buf_ops,
+ *                    the length 4096), kcalloc'd by the pipe in kmalloc-cg-1k
  * The lengths vary within one 8-byte word, so that every object has the same words of text:
  * objects with no function, ops or list word to join them on cluster apart by how many words
  * of text they hold (join.h's rule 3), and each such cluster would be a sample of its own.
  */
+#define _GNU_SOURCE	/* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -203,6 +207,28 @@ static int do_keys(long n)
 	return hold_forever();
 }
 
+static int do_pipes(long n)
+{
+	static char page[4096];
+	long i, k;
+
+	memset(page, 'p', sizeof(page));
+	if (raise_nofile(2 * n + 64))
+		return 1;
+	for (i = 0; i < n; i++) {
+		int fd[2];
+
+		if (pipe2(fd, O_CLOEXEC | O_NONBLOCK))
+			return fail("pipe2");
+		/* a full page per write: no merging, one pipe_buffer each, all 16 of the ring */
+		for (k = 0; k < 16; k++)
+			if (write(fd[1], page, sizeof(page)) != (ssize_t)sizeof(page))
+				return fail("write to a pipe");
+	}
+	printf("hold: ready pipes: %ld pipes of 16 full buffers\n", n);
+	return hold_forever();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "inotify"))
@@ -213,7 +239,9 @@ int main(int argc, char **argv)
 		return do_msg(atol(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "keys"))
 		return do_keys(atol(argv[2]));
+	if (argc == 3 && !strcmp(argv[1], "pipes"))
+		return do_pipes(atol(argv[2]));
 	fprintf(stderr, "usage: hold inotify N | hold epoll INSTANCES EVENTFDS | hold msg N | "
-		"hold keys N\n");
+		"hold keys N | hold pipes N\n");
 	return 2;
 }

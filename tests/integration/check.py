@@ -413,14 +413,17 @@ def check_owner(c, rep, m):
     # A scenario whose struct the bytes cannot single out (owner_within N) must find it among
     # the first N, and then the report must say the guess is ambiguous.
     within = int(m.get("owner_within") or 1)
-    rank = next((i for i, g in enumerate(guesses) if g.get("type") == f"struct {want}"), None)
+    # An array of the struct (owner_array N) is guessed as "struct T[N]", shown with a count.
+    n = m.get("owner_array")
+    want_type = f"struct {want}[{n}]" if n else f"struct {want}"
+    rank = next((i for i, g in enumerate(guesses) if g.get("type") == want_type), None)
     if within > 1 and rank is not None and 0 < rank < within:
         c.check("ambiguous" in (owner.get("note") or ""),
                 f"struct {want} is guess {rank + 1} of the first {within}, and the note says "
                 f"the guess is ambiguous ({owner.get('note')})")
     top = guesses[rank] if rank is not None and rank < within else guesses[0] if guesses else {}
-    c.check(top.get("type") == f"struct {want}",
-            f"top owner guess is struct {want} (got {top.get('type')}; note: {owner.get('note')})")
+    c.check(top.get("type") == want_type,
+            f"top owner guess is {want_type} (got {top.get('type')}; note: {owner.get('note')})")
     if not top:
         return
     origin = m.get("owner_origin") or "vmlinux"
@@ -428,8 +431,9 @@ def check_owner(c, rep, m):
     c.check(top.get("margin", 0) > 0, f"owner guess leads the next by a margin (got {top.get('margin')})")
     c.check(any(e.startswith("+0x") for e in top.get("evidence", [])),
             "owner evidence lines name the offsets that decided")
-    c.check((top.get("command") or "").startswith(f"struct {want} "),
-            f"owner guess gives a ready-to-run 'struct {want} ADDR'")
+    c.check((top.get("command") or "").startswith(f"struct {want} ") and
+            (not n or (top.get("command") or "").endswith(f" {n}")),
+            f"owner guess gives a ready-to-run 'struct {want} ADDR{' ' + str(n) if n else ''}'")
     # The evidence the scenario is about (a header's length member, ...) is among the lines.
     for prefix in m.get("owner_evidence") or []:
         c.check(any(e.startswith(prefix) for e in top.get("evidence", [])),

@@ -1,7 +1,8 @@
 /*
  * test_payload.c - header + payload objects: the length field found from example objects
  * (payload.h), and the owner guess that takes a header smaller than the cache's size class
- * (owner.h) on the fixture's structs shaped like msg_msg and user_key_payload.
+ * (owner.h) on the fixture's structs shaped like msg_msg and user_key_payload; and objects
+ * that are arrays of a smaller struct.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,12 +292,56 @@ static void test_pattern_payload_reads(void)
 	free(buf);
 }
 
+/* Four fx_entry side by side in a kmalloc-128 slot: an array, guessed as struct fx_entry[4]. */
+static void test_rank_array(void)
+{
+	struct ms_dwarf_index *idx = fx_open_fixture(NULL);
+	struct ms_owner_guess g[MS_OWNER_MAX_GUESSES];
+	struct ms_word w[16], one[4];
+	struct ms_pattern p, single = fx_entry_pattern(one);
+	char note[400], cmd[192];
+	size_t n, k;
+
+	if (!idx)
+		return;
+	for (k = 0; k < 4; k++) {
+		w[4 * k] = fx_word(32 * k, MS_TOK_KTEXT, 0xffffffffc0001000ULL, 0xffffffffc0001000ULL,
+				   "fx_open [fixture]");
+		w[4 * k + 1] = fx_word(32 * k + 8, MS_TOK_SELF, 32 * k + 8, 0, NULL);
+		w[4 * k + 2] = fx_word(32 * k + 16, MS_TOK_SELF, 32 * k + 8, 0, NULL);
+		w[4 * k + 3] = varying(32 * k + 24, MS_TOK_RAW, 0x42b25 + k);
+	}
+	p = fx_pattern("kmalloc-128", 128, w, 16);
+	n = rank(idx, &p, g, note);
+	CU_ASSERT_FATAL(n >= 1);
+	CU_ASSERT_STRING_EQUAL(g[0].type_name, "struct fx_entry[4]");
+	CU_ASSERT_EQUAL(g[0].array, 4);
+	CU_ASSERT_EQUAL(g[0].size, 32);
+	CU_ASSERT_TRUE(g[0].margin > 1.0);
+	CU_ASSERT_TRUE(fx_has_evidence(&g[0], "+0x8 a pointer to itself"));
+	ms_owner_guess_command(&g[0], 0xffff888001000000ULL, cmd, sizeof(cmd));
+	CU_ASSERT_STRING_EQUAL(cmd, "struct fx_entry ffff888001000000 4");
+
+	/* a self-pointer of the second element that points into the first breaks the period */
+	w[5].arg = 8;
+	n = rank(idx, &p, g, note);
+	CU_ASSERT_TRUE(n == 0 || g[0].array == 0);
+	/* one element is no array */
+	n = rank(idx, &single, g, note);
+	CU_ASSERT_FATAL(n >= 1);
+	CU_ASSERT_EQUAL(g[0].array, 0);
+	ms_owner_guess_command(&g[0], 0xffff888001000000ULL, cmd, sizeof(cmd));
+	CU_ASSERT_STRING_EQUAL(cmd, "struct fx_entry ffff888001000000");
+	ms_dwarf_index_free(idx);
+}
+
 static CU_TestInfo tests[] = {
 	{ "scan: a length that counts the data after a header", test_scan_length },
 	{ "scan: strings and too few objects show no header", test_scan_no_header },
 	{ "scan: objects read through the env, failed reads left out", test_pattern_payload_reads },
 	{ "rank: a header below the size class, text its payload", test_rank_msg_header },
 	{ "rank: text after a zeroed header and a length is no string", test_rank_text_after_header },
+	{ "rank: an array of a smaller struct, and its crash command", test_rank_array },
 	CU_TEST_INFO_NULL,
 };
 
