@@ -17,7 +17,6 @@
 #define LENGTH_VARYING 4.0	/* a member holds each object's payload length (payload.h) */
 #define LENGTH_TEXT 2.5		/* ... the same in every object, and the payload is text */
 #define LENGTH_SLOT 2.0		/* ... the slot size minus the header, the payload is text */
-#define LENGTH_WEAK 1.0		/* ... the same in every object, the payload not text */
 #define LENGTH_ADMITS 2.0	/* a header this well proven is a candidate below the class */
 
 struct ranker {
@@ -789,10 +788,8 @@ static double length_weight(const struct ms_length_field *f)
 
 	if (!f->slot && f->min != f->max)
 		w = LENGTH_VARYING;
-	else if (f->text == f->matched)
+	else	/* payload.c keeps a constant only where the counted bytes are text */
 		w = f->slot ? LENGTH_SLOT : LENGTH_TEXT;
-	else
-		w = LENGTH_WEAK;
 	return f->sampled ? w * f->matched / f->sampled : 0;
 }
 
@@ -1329,8 +1326,9 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 	struct ranker r = { indexes, nr, pattern->cache_name, aliases, pattern->object_size, 0,
 			    hints, hints ? nr_hints : 0, NULL };
 	struct scored *cands = NULL;
-	size_t n = 0, i, k, shown, headers = 0;
-	char scored[200];
+	size_t n = 0, i, k, shown, headers = 0, arrays = 0, used;
+	uint32_t nelem, period;
+	char scored[240];
 	uint32_t min;
 	struct extras x;
 
@@ -1356,6 +1354,7 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 			 pattern->object_size);
 		goto out;
 	}
+	period = pattern_period(pattern, &nelem);
 	if (weigh_hints(&r, cands, n))
 		goto nomem;
 	for (i = 0; i < n; i++) {
@@ -1399,15 +1398,21 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 	*nr_out = shown;
 	for (i = 1; i < n && cands[i].score >= cands[0].score - 0.25; i++)
 		;
-	for (k = 0; k < n; k++)
-		headers += cands[k].s->size < min && cands[k].length >= LENGTH_ADMITS;
-	if (headers)	/* "..., and 12 smaller headers whose member counts the data after them" */
-		snprintf(scored, sizeof(scored), "%zu structs of %u..%u bytes and %zu smaller "
-			 "headers whose member counts the data after them scored", n - headers, min,
-			 pattern->object_size, headers);
-	else
-		snprintf(scored, sizeof(scored), "%zu structs of %u..%u bytes scored", n, min,
-			 pattern->object_size);
+	for (k = 0; k < n; k++) {
+		arrays += cands[k].nelem != 0;
+		headers += !cands[k].nelem && cands[k].s->size < min &&
+			   cands[k].length >= LENGTH_ADMITS;
+	}
+	used = (size_t)snprintf(scored, sizeof(scored), "%zu structs of %u..%u bytes",
+				n - headers - arrays, min, pattern->object_size);
+	if (headers && used < sizeof(scored))
+		used += (size_t)snprintf(scored + used, sizeof(scored) - used, ", %zu smaller headers "
+					 "whose member counts the data after them", headers);
+	if (arrays && used < sizeof(scored))
+		used += (size_t)snprintf(scored + used, sizeof(scored) - used, ", %zu of %u bytes "
+					 "as arrays of %u", arrays, period, nelem);
+	if (used < sizeof(scored))
+		snprintf(scored + used, sizeof(scored) - used, " scored");
 	if (!note[0] && i > 1)
 		snprintf(note, note_len, "ambiguous: %zu structs share the top score; the evidence "
 			 "does not single one out (%s)", i, scored);

@@ -116,7 +116,9 @@ static void scan_field(const uint8_t *objs, size_t n, uint32_t size, const uint3
 				f.min = v < f.min ? v : f.min;
 				f.max = v > f.max ? v : f.max;
 			}
-		keep(out, &f);
+		/* a constant value with data ends that agree fits any constant: only text tells */
+		if (!constant || f.text == f.matched)
+			keep(out, &f);
 	}
 	/* the slot size minus a header, past which every object has data */
 	if (constant && first >= 16 && first < size && size - first >= off + width &&
@@ -128,7 +130,8 @@ static void scan_field(const uint8_t *objs, size_t n, uint32_t size, const uint3
 		f.text = 0;
 		for (i = 0; i < n; i++)
 			f.text += is_text(objs + i * size, f.header_end, end[i]);
-		keep(out, &f);
+		if (f.text == f.matched)
+			keep(out, &f);
 	}
 }
 

@@ -13,10 +13,11 @@
  * MS_PAYLOAD_HEAD bytes of each object: for each, the header end each object implies (data
  * end minus value); where one header end holds for at least 90 % of the objects (and 3 of
  * them), the field is kept (struct ms_length_field).  Values that are the same in every
- * object prove less: the data ends then agree with any constant, so they are kept too, but
- * marked by min == max, and owner.c weighs them lower.  A constant value that is the slot size
- * minus an offset past which there is data is kept as a slot field.  At most
- * MS_PAYLOAD_MAX_FIELDS fields, those whose values vary first.
+ * object prove less: data ends that agree fit any constant, so such a field is kept only
+ * where the counted bytes are text in every object (min == max, and owner.c weighs it lower).
+ * A constant value that is the slot size minus an offset past which every object holds text
+ * is kept as a slot field.  At most MS_PAYLOAD_MAX_FIELDS fields, those whose values vary
+ * first.
  */
 #ifndef MEMSIM_PAYLOAD_H
 #define MEMSIM_PAYLOAD_H
