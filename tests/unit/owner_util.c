@@ -59,6 +59,18 @@ struct ms_pattern fx_entry_pattern(struct ms_word *w)
 	return fx_pattern("kmalloc-32", 32, w, 4);
 }
 
+size_t fx_rank(struct ms_dwarf_index *idx, const struct ms_pattern *p, struct ms_owner_guess *g,
+	       char *note)
+{
+	size_t n = 0;
+	struct ms_error *err = ms_owner_rank(&idx, 1, p, NULL, g, MS_OWNER_MAX_GUESSES, &n, note,
+					     400);
+
+	CU_ASSERT_PTR_NULL(err);
+	ms_error_free(err);
+	return n;
+}
+
 int fx_has_evidence(const struct ms_owner_guess *g, const char *prefix)
 {
 	size_t i;

@@ -23,6 +23,12 @@ struct ms_pattern fx_pattern(const char *cache, uint32_t size, struct ms_word *w
  * +0x0, an empty list at +0x8, a counter; @w (4 words) holds the words.
  */
 struct ms_pattern fx_entry_pattern(struct ms_word *w);
+/*
+ * ms_owner_rank() of @p against the fixture's @idx alone, no aliases: the guesses into @g
+ * (MS_OWNER_MAX_GUESSES), the note into @note (400 bytes); asserts no error; returns how many.
+ */
+size_t fx_rank(struct ms_dwarf_index *idx, const struct ms_pattern *p, struct ms_owner_guess *g,
+	       char *note);
 /* Does an evidence line of @g begin with @prefix? */
 int fx_has_evidence(const struct ms_owner_guess *g, const char *prefix);
 

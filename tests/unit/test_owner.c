@@ -157,18 +157,6 @@ static void test_errors(void)
 
 /* ---- ranking ---- */
 
-static size_t rank(struct ms_dwarf_index *idx, const struct ms_pattern *p,
-		   struct ms_owner_guess *g, char *note)
-{
-	size_t n = 0;
-	struct ms_error *err = ms_owner_rank(&idx, 1, p, NULL, g, MS_OWNER_MAX_GUESSES, &n, note,
-					     400);
-
-	CU_ASSERT_PTR_NULL(err);
-	ms_error_free(err);
-	return n;
-}
-
 static void test_rank_fn_and_list(void)
 {
 	struct ms_dwarf_index *idx = fx_open_fixture(NULL);
@@ -181,7 +169,7 @@ static void test_rank_fn_and_list(void)
 	if (!idx)
 		return;
 	w[3].constant = 0;
-	n = rank(idx, &p, g, note);
+	n = fx_rank(idx, &p, g, note);
 	CU_ASSERT_FATAL(n >= 2);
 	CU_ASSERT_STRING_EQUAL(g[0].type_name, "struct fx_entry");
 	CU_ASSERT_STRING_EQUAL(g[0].origin, "fixture");
@@ -223,14 +211,14 @@ static void test_rank_chain_needs_depth(void)
 	t.nr_words = 2;
 	t.words = tw;
 	w[0].target = &t;
-	n = rank(idx, &p, g, note);
+	n = fx_rank(idx, &p, g, note);
 	CU_ASSERT_FATAL(n >= 2);
 	CU_ASSERT_STRING_EQUAL(g[0].type_name, "struct fx_event");
 	CU_ASSERT_TRUE(g[0].margin > 0);
 	CU_ASSERT_TRUE(fx_has_evidence(&g[0], "+0x0 a pointer into kmalloc-128"));
 	/* without what the pointer reaches, fx_event no longer stands out */
 	w[0].target = NULL;
-	n = rank(idx, &p, g, note);
+	n = fx_rank(idx, &p, g, note);
 	CU_ASSERT_TRUE(n == 0 || strcmp(g[0].type_name, "struct fx_event") != 0 ||
 		       g[0].margin < 0.5);
 	ms_dwarf_index_free(idx);
@@ -261,13 +249,13 @@ static void test_rank_honest_notes(void)
 	if (!idx)
 		return;
 	p = fx_pattern("kmalloc-32", 32, plain, 4);
-	CU_ASSERT_EQUAL(rank(idx, &p, g, note), 0);
+	CU_ASSERT_EQUAL(fx_rank(idx, &p, g, note), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(note, "too generic"));
 	p = fx_pattern("kmalloc-32", 32, text, 4);
-	CU_ASSERT_EQUAL(rank(idx, &p, g, note), 0);
+	CU_ASSERT_EQUAL(fx_rank(idx, &p, g, note), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(note, "strings"));
 	p = fx_pattern("kmalloc-32", 32, mod, 4);
-	rank(idx, &p, g, note);
+	fx_rank(idx, &p, g, note);
 	CU_ASSERT_PTR_NOT_NULL(strstr(note, "mod -s somemod"));
 	/* no debuginfo at all */
 	{
@@ -301,7 +289,7 @@ static void test_dedicated_and_sizes(void)
 	CU_ASSERT_EQUAL(ms_owner_min_size("dentry", 192), 177);	/* merged slots: within 15 */
 	if (!idx)
 		return;
-	CU_ASSERT_FATAL(rank(idx, &p, g, note) >= 1);
+	CU_ASSERT_FATAL(fx_rank(idx, &p, g, note) >= 1);
 	CU_ASSERT_STRING_EQUAL(g[0].type_name, "struct fx_named");
 	CU_ASSERT_TRUE(fx_has_evidence(&g[0], "named like the cache"));
 	ms_dwarf_index_free(idx);

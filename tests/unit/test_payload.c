@@ -139,18 +139,6 @@ static struct ms_word varying(uint32_t off, enum ms_token_kind kind, uint64_t va
 	return w;
 }
 
-static size_t rank(struct ms_dwarf_index *idx, const struct ms_pattern *p,
-		   struct ms_owner_guess *g, char *note)
-{
-	size_t n = 0;
-	struct ms_error *err = ms_owner_rank(&idx, 1, p, NULL, g, MS_OWNER_MAX_GUESSES, &n, note,
-					     400);
-
-	CU_ASSERT_PTR_NULL(err);
-	ms_error_free(err);
-	return n;
-}
-
 static void test_rank_msg_header(void)
 {
 	struct ms_dwarf_index *idx = fx_open_fixture(NULL);
@@ -178,12 +166,12 @@ static void test_rank_msg_header(void)
 	p = fx_pattern("kmalloc-256", 256, w, 32);
 
 	/* the bytes alone: a 248-byte struct with a list and a char array "explains" them */
-	n = rank(idx, &p, g, note);
+	n = fx_rank(idx, &p, g, note);
 	CU_ASSERT_TRUE(n == 0 || strcmp(g[0].type_name, "struct fx_msg") != 0);
 
 	/* with the examples' length field, the 48-byte header wins, the payload is its text */
 	ms_payload_scan(buf, NOBJ, 256, &p.payload);
-	n = rank(idx, &p, g, note);
+	n = fx_rank(idx, &p, g, note);
 	CU_ASSERT_FATAL(n >= 1);
 	CU_ASSERT_STRING_EQUAL(g[0].type_name, "struct fx_msg");
 	CU_ASSERT_TRUE(g[0].margin > 1.0);
@@ -222,12 +210,12 @@ static void test_rank_text_after_header(void)
 	p = fx_pattern("kmalloc-96", 96, w, 12);
 
 	/* without the examples: text and no pointer, "likely strings" */
-	n = rank(idx, &p, g, note);
+	n = fx_rank(idx, &p, g, note);
 	CU_ASSERT_EQUAL(n, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(note, "strings"));
 
 	ms_payload_scan(buf, NOBJ, 96, &p.payload);
-	n = rank(idx, &p, g, note);
+	n = fx_rank(idx, &p, g, note);
 	CU_ASSERT_FATAL(n >= 1);
 	CU_ASSERT_STRING_EQUAL(g[0].type_name, "struct fx_keyload");
 	CU_ASSERT_TRUE(fx_has_evidence(&g[0], "+0x10 datalen holds the length"));
@@ -240,7 +228,7 @@ static void test_rank_text_after_header(void)
 		w[i] = i < 6 ? varying(8 * i, MS_TOK_ASCII, 0x6161616161616161ULL) :
 			       fx_word(8 * i, MS_TOK_ZERO, 0, 0, NULL);
 	ms_payload_scan(buf, NOBJ, 96, &p.payload);
-	n = rank(idx, &p, g, note);
+	n = fx_rank(idx, &p, g, note);
 	CU_ASSERT_EQUAL(n, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(note, "strings"));
 	free(buf);
@@ -312,7 +300,7 @@ static void test_rank_array(void)
 		w[4 * k + 3] = varying(32 * k + 24, MS_TOK_RAW, 0x42b25 + k);
 	}
 	p = fx_pattern("kmalloc-128", 128, w, 16);
-	n = rank(idx, &p, g, note);
+	n = fx_rank(idx, &p, g, note);
 	CU_ASSERT_FATAL(n >= 1);
 	CU_ASSERT_STRING_EQUAL(g[0].type_name, "struct fx_entry[4]");
 	CU_ASSERT_EQUAL(g[0].array, 4);
@@ -324,10 +312,10 @@ static void test_rank_array(void)
 
 	/* a self-pointer of the second element that points into the first breaks the period */
 	w[5].arg = 8;
-	n = rank(idx, &p, g, note);
+	n = fx_rank(idx, &p, g, note);
 	CU_ASSERT_TRUE(n == 0 || g[0].array == 0);
 	/* one element is no array */
-	n = rank(idx, &single, g, note);
+	n = fx_rank(idx, &single, g, note);
 	CU_ASSERT_FATAL(n >= 1);
 	CU_ASSERT_EQUAL(g[0].array, 0);
 	ms_owner_guess_command(&g[0], 0xffff888001000000ULL, cmd, sizeof(cmd));
