@@ -29,6 +29,7 @@ struct ranker {
 	const struct ms_owner_hint *hints;
 	size_t nr_hints;
 	double *hint_w;			/* each hint's bonus on a candidate it names */
+	uint32_t period, nelem;		/* the pattern repeats: nelem periods of period bytes */
 };
 
 /* One scored word: what decided it, for the evidence lines. */
@@ -857,9 +858,10 @@ static double length_credit(const struct ranker *r, const struct ms_pattern *p, 
 		return 0;
 	for (i = 0; i < pl->nr_fields; i++) {
 		const struct ms_length_field *f = &pl->fields[i];
+		double w = length_weight(f);
 		int nul;
 
-		if (!header_fits(s, f, &nul))
+		if (!header_fits(s, f, &nul) || w <= best)
 			continue;
 		if (!flat_read++ &&
 		    ms_dwarf_index_flatten(r->idx[which], s, s->flexible ? p->object_size : s->size,
@@ -867,7 +869,6 @@ static double length_credit(const struct ranker *r, const struct ms_pattern *p, 
 			break;
 		for (k = 0; k < flat.nr; k++) {
 			const struct ms_slot *sl = &flat.slots[k];
-			double w = length_weight(f);
 
 			if (sl->kind != MS_SLOT_INT || sl->offset != f->offset || !sl->size ||
 			    sl->size > 8 || !(f->widths & (1u << (sl->size - 1))) || w <= best)
@@ -1167,7 +1168,7 @@ static int gather(const struct ranker *r, const struct ms_pattern *p, uint32_t m
 		  struct scored **cands, size_t *n)
 {
 	size_t cap = 0, i, k, m, first_header;
-	uint32_t f, z, from, word, period, nelem;
+	uint32_t f, z, from, word;
 	char nb[320];
 
 	for (i = 0; i < r->nidx; i++) {
@@ -1186,15 +1187,15 @@ static int gather(const struct ranker *r, const struct ms_pattern *p, uint32_t m
 					return -1;
 	}
 	/* arrays: structs of the period's size, scored element by element */
-	period = pattern_period(p, &nelem);
-	for (i = 0; period && i < r->nidx; i++) {
-		const struct ms_dw_struct *s = ms_dwarf_index_by_size(r->idx[i], period, period, &m);
+	for (i = 0; r->period && i < r->nidx; i++) {
+		const struct ms_dw_struct *s = ms_dwarf_index_by_size(r->idx[i], r->period,
+								      r->period, &m);
 
 		for (k = 0; k < m; k++)
 			if (!also_in_kernel(r, i, &s[k])) {
 				if (add_candidate(cands, n, &cap, i, &s[k]))
 					return -1;
-				(*cands)[*n - 1].nelem = nelem;
+				(*cands)[*n - 1].nelem = r->nelem;
 			}
 	}
 	first_header = *n;
@@ -1324,10 +1325,9 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 				      char *note, size_t note_len)
 {
 	struct ranker r = { indexes, nr, pattern->cache_name, aliases, pattern->object_size, 0,
-			    hints, hints ? nr_hints : 0, NULL };
+			    hints, hints ? nr_hints : 0, NULL, 0, 0 };
 	struct scored *cands = NULL;
 	size_t n = 0, i, k, shown, headers = 0, arrays = 0, used;
-	uint32_t nelem, period;
 	char scored[240];
 	uint32_t min;
 	struct extras x;
@@ -1341,6 +1341,7 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 	}
 	r.dedicated = !ms_cache_is_general(pattern->cache_name);
 	min = ms_owner_min_size(pattern->cache_name, pattern->object_size);
+	r.period = pattern_period(pattern, &r.nelem);
 	if (gather(&r, pattern, min, &cands, &n))
 		goto nomem;
 	if (r.dedicated && !n) {	/* no struct of exactly that size: widen */
@@ -1354,7 +1355,6 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 			 pattern->object_size);
 		goto out;
 	}
-	period = pattern_period(pattern, &nelem);
 	if (weigh_hints(&r, cands, n))
 		goto nomem;
 	for (i = 0; i < n; i++) {
@@ -1410,7 +1410,7 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 					 "whose member counts the data after them", headers);
 	if (arrays && used < sizeof(scored))
 		used += (size_t)snprintf(scored + used, sizeof(scored) - used, ", %zu of %u bytes "
-					 "as arrays of %u", arrays, period, nelem);
+					 "as arrays of %u", arrays, r.period, r.nelem);
 	if (used < sizeof(scored))
 		snprintf(scored + used, sizeof(scored) - used, " scored");
 	if (!note[0] && i > 1)
