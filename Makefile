@@ -67,7 +67,7 @@ DEB_PKGS = gcc make crash libdw-dev libelf-dev libxxhash-dev libcunit1-dev pkg-c
 	   python3-drgn kmod tmux debootstrap binutils gnuplot-nox kexec-tools makedumpfile \
 	   clang libclang-rt-14-dev dpkg-dev lintian gdb
 
-.PHONY: all deps demo check check-fresh fresh-samples check-kernels unit unit-san unit-tsan integration bench \
+.PHONY: all deps demo check check-fresh fresh-samples check-kernels unit unit-san unit-tsan integration bench calibrate \
 	clean samples fuzz fuzz-short fuzz-build version install uninstall deb lint-deb FORCE
 
 all: $(SO)
@@ -114,6 +114,11 @@ ENGINE_BENCH = $(BUILD)/engine_bench
 $(ENGINE_BENCH): tests/bench/engine_bench.c tests/unit/fake_kernel.c tests/unit/synth.c \
 		$(BUILD)/libmsanalysis.a
 	$(CC) $(CFLAGS) -Ianalysis -Itests/unit -o $@ $(filter %.c,$^) $(BUILD)/libmsanalysis.a $(LIBS)
+
+# Owner confidence against real structs of a vmlinux (docs/CALIBRATION.md; make calibrate).
+CALIBRATE = $(BUILD)/calibrate
+$(CALIBRATE): tests/calibrate/calibrate.c $(BUILD)/libmsanalysis.a
+	$(CC) $(CFLAGS) -Ianalysis -o $@ $< $(BUILD)/libmsanalysis.a $(LIBS)
 
 $(SAN_BUILD)/analysis/%.o: analysis/%.c $(VERSION_STAMP)
 	@mkdir -p $(dir $@)
@@ -201,6 +206,7 @@ samples: deps
 TIMED = ./tests/timed.sh
 integration: extension/memsim.so samples
 	$(TIMED) ./tests/integration/run.sh
+	python3 tests/integration/calibration.py build/integration/*/results.jsonl
 	$(TIMED) ./tests/integration/triage.sh
 	$(TIMED) ./tests/integration/tracks.sh
 	$(TIMED) ./tests/integration/meminfo.sh
@@ -255,9 +261,14 @@ check-kernels: deps all
 	done
 	python3 tests/integration/matrix.py docs/SUPPORT.md build/integration/*/results.jsonl \
 		$${MEMSIM_CACHE:-$$HOME/.cache/memsim}/build/integration/*/results.jsonl
+	python3 tests/integration/calibration.py build/integration/*/results.jsonl \
+		$${MEMSIM_CACHE:-$$HOME/.cache/memsim}/build/integration/*/results.jsonl
 
 bench: deps all
 	./tests/bench/run.sh
+
+calibrate: deps all $(CALIBRATE)
+	./tests/calibrate/run.sh
 
 # make install: crash's "extend memsim.so" (no path) looks in ./, $CRASH_EXTENSIONS,
 # /usr/lib64/crash/extensions (64-bit), /usr/lib/crash/extensions, then ./extensions

@@ -844,6 +844,16 @@ size_t ms_dwarf_index_var_types(const struct ms_dwarf_index *idx, const char *na
 	return n;
 }
 
+const char *ms_dwarf_index_var_of_type(const struct ms_dwarf_index *idx, const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < idx->nr_vars; i++)
+		if (!strcmp(idx->strings + idx->vars[i].type, type))
+			return idx->strings + idx->vars[i].name;
+	return NULL;
+}
+
 /* ---- flattening ---- */
 
 struct flattener {

@@ -129,6 +129,12 @@ size_t ms_dwarf_index_var_types(const struct ms_dwarf_index *index, const char *
  * offset is below @limit, at most @max_slots.  A flexible array member runs to @limit (the
  * object's size: kmalloc(sizeof(*p) + n) puts the array's elements there).  Returns 0, or -1 when its DIE cannot be read.
  */
+/*
+ * The name of a global variable of type @type ("struct file_operations"), the first by name;
+ * NULL if none.  A linear scan of the variables: for tests and tools, not for ranking.
+ */
+const char *ms_dwarf_index_var_of_type(const struct ms_dwarf_index *index, const char *type);
+
 int ms_dwarf_index_flatten(struct ms_dwarf_index *index, const struct ms_dw_struct *s,
 			   uint32_t limit, size_t max_slots, struct ms_flat *flat);
 void ms_flat_release(struct ms_flat *flat);

@@ -630,6 +630,7 @@ static void guess(struct jw *w, const struct ms_owner_guess *g, size_t rank, uin
 		kv_u64(w, "array", g->array);
 	kv_num(w, "score", g->score);
 	kv_num(w, "margin", g->margin);
+	kv_num(w, "confidence", g->confidence);
 	jw_open(w, "evidence", '[');
 	for (k = 0; k < g->nr_evidence && k < MS_OWNER_MAX_EVIDENCE; k++) {
 		sep(w);

@@ -32,19 +32,30 @@ struct ranker {
 	uint32_t period, nelem;		/* the pattern repeats: nelem periods of period bytes */
 };
 
+/* Typed evidence: the words scoring STRONG or more, text apart (any char array takes it). */
+struct strength {
+	double typed, text;
+};
+
 /* One scored word: what decided it, for the evidence lines. */
 struct verdict {
 	double score;
 	char line[560];
 };
 
+/* What a candidate's score rests on. */
+struct tally {
+	double strong;			/* typed evidence: the words', name, origin, hint, length */
+	double words;			/* the typed-evidence word scores alone, text not */
+	double hint;			/* the allocator's hint among them */
+	double length;			/* the credit of a member counting the payload */
+};
+
 struct scored {
 	size_t index;			/* which ms_dwarf_index */
 	const struct ms_dw_struct *s;
 	double score;
-	double strong;			/* sum of the typed-evidence word scores */
-	double hint;			/* the allocator's hint among them */
-	double length;			/* the credit of a member counting the payload */
+	struct tally t;
 	uint32_t nelem;			/* scored as an array of this many (0: as the object) */
 };
 
@@ -184,7 +195,7 @@ static int word_is_pointer(enum ms_token_kind k)
 static double score_struct(const struct ranker *r, size_t which, const struct ms_dw_struct *s,
 			   const struct ms_word *words, size_t nw, uint32_t limit, int depth,
 			   uint32_t payload_from, uint32_t length_word, struct verdict *v,
-			   double *strong);
+			   struct strength *strong);
 
 /* Does struct @key's size land in @t's cache, where the pointers land at its start? */
 static int fits_target(const struct ms_dw_struct *ts, const struct ms_target *t)
@@ -204,7 +215,8 @@ static double score_heap_ptr(const struct ranker *r, const char *self, const str
 {
 	const struct ms_target *t = w->target;
 	const struct ms_dw_struct *ts;
-	double sc = sl->kind == MS_SLOT_PTR ? 1.0 : 0.7, sub, strong = 0;
+	double sc = sl->kind == MS_SLOT_PTR ? 1.0 : 0.7, sub;
+	struct strength strong = { 0, 0 };
 	size_t which = 0;
 
 	if ((is_link(sl) || sl->link == MS_LINK_RB) && t && w->kind == MS_TOK_SAME_CACHE &&
@@ -255,8 +267,8 @@ static double score_heap_ptr(const struct ranker *r, const char *self, const str
 
 		sub = score_struct(r, which, ts, t->words, t->nr_words, ts->size, depth + 1,
 				   UINT32_MAX, UINT32_MAX, sv, &strong);
-		if (strong > 0) {
-			double bonus = fmin(0.5 * strong, 4.0);
+		if (strong.typed + strong.text > 0) {
+			double bonus = fmin(0.5 * (strong.typed + strong.text), 4.0);
 			size_t n = strlen(why);
 
 			for (k = 1; sv && k < t->nr_words; k++)
@@ -549,14 +561,14 @@ static void score_payload_word(const struct ms_word *w, struct verdict *v)
 static double score_struct(const struct ranker *r, size_t which, const struct ms_dw_struct *s,
 			   const struct ms_word *words, size_t nw, uint32_t limit, int depth,
 			   uint32_t payload_from, uint32_t length_word, struct verdict *v,
-			   double *strong)
+			   struct strength *strong)
 {
 	struct ms_flat flat = { 0 };
 	struct verdict tmp;
 	double total = 0;
 	size_t i;
 
-	*strong = 0;
+	strong->typed = strong->text = 0;
 	if (ms_dwarf_index_flatten(r->idx[which], s, limit, MAX_SLOTS, &flat) < 0) {
 		ms_flat_release(&flat);
 		return -1e9;
@@ -572,8 +584,10 @@ static double score_struct(const struct ranker *r, size_t which, const struct ms
 		else
 			score_word(r, s->name, &flat, s->size, &words[i], depth, vi);
 		total += vi->score;
-		if (vi->score >= STRONG)
-			*strong += vi->score;
+		if (vi->score >= STRONG && words[i].kind == MS_TOK_ASCII)
+			strong->text += vi->score;
+		else if (vi->score >= STRONG)
+			strong->typed += vi->score;
 	}
 	ms_flat_release(&flat);
 	return total;
@@ -978,14 +992,15 @@ static uint32_t pattern_period(const struct ms_pattern *p, uint32_t *nelem)
  */
 static double score_array(const struct ranker *r, size_t which, const struct ms_dw_struct *s,
 			  const struct ms_pattern *p, uint32_t nelem, struct verdict *v,
-			  double *strong)
+			  struct strength *strong)
 {
 	size_t per = s->size / 8, i;
 	struct ms_word *w = malloc(per * sizeof(*w));
-	double total = 0, st;
+	struct strength st;
+	double total = 0;
 	uint32_t k;
 
-	*strong = 0;
+	strong->typed = strong->text = 0;
 	if (!w || (size_t)nelem * per > p->nr_words) {
 		free(w);
 		return -1e9;
@@ -1001,7 +1016,8 @@ static double score_array(const struct ranker *r, size_t which, const struct ms_
 		}
 		total += score_struct(r, which, s, w, per, s->size, 0, UINT32_MAX, UINT32_MAX,
 				      k ? NULL : v, &st);
-		*strong += st;
+		strong->typed += st.typed;
+		strong->text += st.text;
 	}
 	free(w);
 	return total;
@@ -1040,9 +1056,10 @@ struct extras {
 
 static double total_score(const struct ranker *r, const struct ms_pattern *p, size_t which,
 			  const struct ms_dw_struct *s, uint32_t nelem, struct verdict *v,
-			  double *strong, double *hint, double *length, struct extras *x)
+			  struct tally *t, struct extras *x)
 {
 	uint32_t from = UINT32_MAX, word = UINT32_MAX;
+	struct strength st;
 	double lc = 0, sc;
 	double nb = name_bonus(r, s->name, x->name, sizeof(x->name));
 	double ob = origin_bonus(ms_dwarf_index_origin(r->idx[which]), p, x->origin,
@@ -1051,19 +1068,20 @@ static double total_score(const struct ranker *r, const struct ms_pattern *p, si
 
 	x->length[0] = 0;
 	if (nelem) {
-		sc = score_array(r, which, s, p, nelem, v, strong);
+		sc = score_array(r, which, s, p, nelem, v, &st);
 	} else {
 		lc = length_credit(r, p, which, s, &from, &word, x->length, sizeof(x->length));
 		/* a flexible array describes its own payload: its elements are scored as they are */
 		sc = score_struct(r, which, s, p->words, p->nr_words, p->object_size, 0,
 				  lc >= LENGTH_ADMITS && !s->flexible ? from : UINT32_MAX,
-				  lc >= LENGTH_ADMITS ? word : UINT32_MAX, v, strong);
+				  lc >= LENGTH_ADMITS ? word : UINT32_MAX, v, &st);
 	}
 	if (r->dedicated && s->size + 8 <= r->object_size)
 		sc -= 0.5;	/* a merged cache's slot, not this struct's own size */
-	*strong += nb + ob + hb + lc;
-	*hint = hb;
-	*length = lc;
+	t->words = st.typed;
+	t->strong = st.typed + st.text + nb + ob + hb + lc;
+	t->hint = hb;
+	t->length = lc;
 	return sc + nb + ob + hb + lc;
 }
 
@@ -1081,7 +1099,7 @@ static void fill_guess(const struct ranker *r, const struct ms_pattern *p,
 	struct verdict *v = calloc(p->nr_words ? p->nr_words : 1, sizeof(*v));
 	const struct ms_owner_hint *h;
 	struct extras x;
-	double strong, hint, length;
+	struct tally t;
 	size_t i;
 
 	memset(g, 0, sizeof(*g));
@@ -1100,7 +1118,7 @@ static void fill_guess(const struct ranker *r, const struct ms_pattern *p,
 	}
 	if (!v)
 		return;
-	total_score(r, p, c->index, c->s, c->nelem, v, &strong, &hint, &length, &x);
+	total_score(r, p, c->index, c->s, c->nelem, v, &t, &x);
 	if (x.hint[0])	/* the allocator's own record first: it is not a guess from the bytes */
 		snprintf(g->evidence[g->nr_evidence++], sizeof(g->evidence[0]), "%.319s", x.hint);
 	if (x.length[0])
@@ -1132,7 +1150,7 @@ static int add_candidate(struct scored **cands, size_t *n, size_t *cap, size_t w
 		*cands = p;
 		*cap = c;
 	}
-	(*cands)[(*n)++] = (struct scored){ which, s, 0, 0, 0, 0, 0 };
+	(*cands)[(*n)++] = (struct scored){ .index = which, .s = s };
 	return 0;
 }
 
@@ -1327,6 +1345,7 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 	struct ranker r = { indexes, nr, pattern->cache_name, aliases, pattern->object_size, 0,
 			    hints, hints ? nr_hints : 0, NULL, 0, 0 };
 	struct scored *cands = NULL;
+	double *scores;
 	size_t n = 0, i, k, shown, headers = 0, arrays = 0, used;
 	char scored[240];
 	uint32_t min;
@@ -1361,8 +1380,7 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 		struct verdict *none = NULL;
 
 		cands[i].score = total_score(&r, pattern, cands[i].index, cands[i].s, cands[i].nelem,
-					     none, &cands[i].strong, &cands[i].hint, &cands[i].length,
-					     &x);
+					     none, &cands[i].t, &x);
 	}
 	qsort(cands, n, sizeof(*cands), cmp_scored);
 	module_note(&r, pattern, note, note_len);
@@ -1370,15 +1388,15 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 	 * strings live in kmalloc-*, unless the allocating function names a struct or a header
 	 * before the text counts it
 	 */
-	if (!r.dedicated && pattern_is_text(pattern) && cands[0].hint < HINT_DECISIVE &&
-	    cands[0].length < LENGTH_ADMITS) {
+	if (!r.dedicated && pattern_is_text(pattern) && cands[0].t.hint < HINT_DECISIVE &&
+	    cands[0].t.length < LENGTH_ADMITS) {
 		snprintf(note, note_len, "the objects hold text and no pointer: likely strings "
 			 "(kstrdup, kasprintf, kmemdup of a name), which have no struct type");
 		goto out;
 	}
-	if (cands[0].strong < MIN_DECISIVE ||
-	    (pattern_is_plain(pattern) && cands[0].hint < HINT_DECISIVE &&
-	     cands[0].length < LENGTH_VARYING)) {
+	if (cands[0].t.strong < MIN_DECISIVE ||
+	    (pattern_is_plain(pattern) && cands[0].t.hint < HINT_DECISIVE &&
+	     cands[0].t.length < LENGTH_VARYING)) {
 		size_t ties = 0;
 
 		for (i = 0; i < n && cands[i].score >= cands[0].score - 0.5; i++)
@@ -1391,17 +1409,26 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 		goto out;
 	}
 	shown = n < max ? n : max;
+	scores = malloc(n * sizeof(*scores));
+	if (!scores)
+		goto nomem;
+	for (i = 0; i < n; i++)
+		scores[i] = cands[i].score;
 	for (i = 0; i < shown; i++) {
 		fill_guess(&r, pattern, &cands[i], &guesses[i]);
 		guesses[i].margin = i + 1 < n ? cands[i].score - cands[i + 1].score : cands[i].score;
+		guesses[i].confidence = ms_owner_share(scores, n, i, MS_OWNER_TEMPERATURE) *
+					ms_owner_ceiling(cands[i].t.words, cands[i].t.length,
+							 cands[i].t.hint);
 	}
+	free(scores);
 	*nr_out = shown;
 	for (i = 1; i < n && cands[i].score >= cands[0].score - 0.25; i++)
 		;
 	for (k = 0; k < n; k++) {
 		arrays += cands[k].nelem != 0;
 		headers += !cands[k].nelem && cands[k].s->size < min &&
-			   cands[k].length >= LENGTH_ADMITS;
+			   cands[k].t.length >= LENGTH_ADMITS;
 	}
 	used = (size_t)snprintf(scored, sizeof(scored), "%zu structs of %u..%u bytes",
 				n - headers - arrays, min, pattern->object_size);

@@ -48,6 +48,7 @@ struct ms_owner_guess {
 	size_t nr_evidence;
 	char evidence[MS_OWNER_MAX_EVIDENCE][320]; /* "+0x8 fn ptr -> member 'ops' (fn ptr)" */
 	uint32_t array;		/* the objects are arrays of this many of the struct (0: not) */
+	double confidence;	/* the probability that it is right, 0..1 (see below) */
 	/* the allocator's hint that counted for it (struct ms_owner_hint), if any */
 	int hinted;
 	double hint_bonus;
@@ -114,5 +115,44 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
 				      const struct ms_owner_hint *hints, size_t nr_hints,
 				      struct ms_owner_guess *guesses, size_t max, size_t *nr_out,
 				      char *note, size_t note_len);
+
+/*
+ * Confidence.  Each guess gets the probability that it is the objects' struct:
+ *
+ *     P(i) = C(i) * exp(s_i / T) / sum_j exp(s_j / T)
+ *
+ * the sum over every candidate the ranking scored (not only the five listed), with T
+ * MS_OWNER_TEMPERATURE score points: a lead of T over one rival, and no other near, is odds
+ * of e to 1.  The softmax alone assumes the right struct is among the candidates and that the
+ * score's evidence is what tells structs apart; C(i), the ceiling, bounds what the kinds of
+ * evidence behind guess i can prove when that fails (a struct missing from the debuginfo, an
+ * object that is no struct):
+ *   the allocator's record names it (a hint of MS_OWNER_HINT_NAMES or more)    CEIL_HINT
+ *   typed words (text not) scoring MS_OWNER_TYPED_WORDS or more (a function, a typed
+ *   global, or two words of lists, poison or page pointers)                     CEIL_TYPED
+ *   one typed word, or a member that holds the payload's length                CEIL_SOME
+ *   neither                                                                     CEIL_PLAIN
+ * T and the ceilings are set from tests/calibrate (real structs of a vmlinux, objects made
+ * from their layouts, ranked as memsim ranks a cluster: docs/CALIBRATION.md) and checked on
+ * every sample scenario (tests/integration/calibration.py).  Below MS_OWNER_LOW_CONFIDENCE
+ * the report says "low confidence".
+ */
+#ifndef MS_OWNER_TEMPERATURE	/* tests/calibrate builds with others to compare */
+#define MS_OWNER_TEMPERATURE 1.0
+#endif
+#define MS_OWNER_HINT_NAMES 2.0
+#define MS_OWNER_TYPED_WORDS 4.0
+#define MS_OWNER_TYPED_WORD 2.0
+#define MS_OWNER_LENGTH_FIELD 2.0
+#define MS_OWNER_CEIL_HINT 0.99
+#define MS_OWNER_CEIL_TYPED 0.97
+#define MS_OWNER_CEIL_SOME 0.9
+#define MS_OWNER_CEIL_PLAIN 0.75
+#define MS_OWNER_LOW_CONFIDENCE 0.5
+
+/* exp(s_which / @temperature) / sum_j exp(s_j / @temperature) over @scores (@n of them). */
+double ms_owner_share(const double *scores, size_t n, size_t which, double temperature);
+/* C(i) above, for a guess's typed word score, length credit and allocator's hint. */
+double ms_owner_ceiling(double words, double length, double hint);
 
 #endif

@@ -463,13 +463,26 @@ static void print_struct_command(FILE *out, const struct ms_owner_guess *g, uint
 	fprintf(out, "     crash> %s\n", command);
 }
 
+/* ", confidence 96%", or ", low confidence 12%" under MS_OWNER_LOW_CONFIDENCE (owner.h). */
+static const char *confidence_text(const struct ms_owner_guess *g, char *buf, size_t len)
+{
+	double pct = 100 * g->confidence;
+
+	snprintf(buf, len, ", %s %.*f%%",
+		 g->confidence < MS_OWNER_LOW_CONFIDENCE ? "low confidence" : "confidence",
+		 pct > 0 && pct < 1 ? 1 : 0, pct);
+	return buf;
+}
+
 static void print_guess(FILE *out, const struct ms_owner_guess *g, size_t rank, uint64_t addr)
 {
 	int module = g->origin[0] && strcmp(g->origin, "vmlinux");
+	char conf[48];
 	size_t k;
 
-	fprintf(out, "%3zu. %s (%s), %u bytes, score %.2f, margin %.2f\n", rank, g->type_name,
-		g->origin[0] ? g->origin : "vmlinux", g->size, g->score, g->margin);
+	fprintf(out, "%3zu. %s (%s), %u bytes, score %.2f, margin %.2f%s\n", rank, g->type_name,
+		g->origin[0] ? g->origin : "vmlinux", g->size, g->score, g->margin,
+		confidence_text(g, conf, sizeof(conf)));
 	for (k = 0; k < g->nr_evidence && k < MS_OWNER_MAX_EVIDENCE; k++)
 		fprintf(out, "       %s\n", g->evidence[k]);
 	if (module)
@@ -515,6 +528,7 @@ static void print_other_owners(FILE *out, const struct ms_report *rep, const str
 {
 	const struct ms_result *r = rep->result;
 	size_t i, n = shown(rep), header = 0;
+	char conf[48];
 
 	for (i = 0; rep->owners && i < n && i < rep->nr_owners; i++) {
 		const struct ms_cluster_owner *o = &rep->owners[i];
@@ -530,9 +544,10 @@ static void print_other_owners(FILE *out, const struct ms_report *rep, const str
 				"types were ranked");
 			continue;
 		}
-		fprintf(out, "  #%-3zu %s (%s), %u bytes, score %.2f, margin %.2f%s\n", i + 1,
+		fprintf(out, "  #%-3zu %s (%s), %u bytes, score %.2f, margin %.2f%s%s\n", i + 1,
 			g->type_name, g->origin[0] ? g->origin : "vmlinux", g->size, g->score,
-			g->margin, g->margin < 0.25 ? " (ambiguous)" : "");
+			g->margin, confidence_text(g, conf, sizeof(conf)),
+			g->margin < 0.25 ? " (ambiguous)" : "");
 		if (g->nr_evidence)
 			fprintf(out, "         %s\n", telling_evidence(g));
 	}
@@ -652,9 +667,12 @@ int ms_report_brief(const struct ms_report *rep, size_t rank, FILE *out)
 		if (rep->nr_guesses && rep->guesses) {
 			const struct ms_owner_guess *g = &rep->guesses[0];
 
-			fprintf(out, "  OWNER: %s (%s), %u bytes, score %.2f, margin %.2f%s\n",
+			char conf[48];
+
+			fprintf(out, "  OWNER: %s (%s), %u bytes, score %.2f, margin %.2f%s%s\n",
 				g->type_name, g->origin[0] ? g->origin : "vmlinux", g->size,
-				g->score, g->margin, rep->nr_guesses > 1 ? "" : " (the only guess)");
+				g->score, g->margin, confidence_text(g, conf, sizeof(conf)),
+				rep->nr_guesses > 1 ? "" : " (the only guess)");
 			print_struct_command(out, g, d->rep_addr);
 		} else {
 			fprintf(out, "  OWNER: none: %s\n",

@@ -94,6 +94,7 @@ class Checks:
     def __init__(self, label):
         self.label, self.failed, self.n = label, 0, 0
         self.area, self.areas = "run", {}
+        self.owner = None   # the top guess's stated confidence and whether it was right
 
     def check(self, ok, what):
         self.n += 1
@@ -114,7 +115,7 @@ def record(c, m, fmt):
         f.write(json.dumps({"generation": m.get("generation"), "kernel": m.get("kernel"),
                             "scenario": m.get("scenario"), "format": fmt,
                             "crash": os.environ.get("MEMSIM_CRASH_VERSION", ""),
-                            "areas": c.areas}) + "\n")
+                            "areas": c.areas, "owner": c.owner}) + "\n")
 
 
 def no_modules(m):
@@ -421,6 +422,15 @@ def check_owner(c, rep, m):
         c.check("ambiguous" in (owner.get("note") or ""),
                 f"struct {want} is guess {rank + 1} of the first {within}, and the note says "
                 f"the guess is ambiguous ({owner.get('note')})")
+    # For the calibration test (calibration.py): what the report stated, and whether its top
+    # guess was the planted struct (a guess ranked lower counts as wrong there).
+    c.owner = {"want": want_type, "type": guesses[0].get("type") if guesses else None,
+               "confidence": guesses[0].get("confidence") if guesses else None,
+               "right": bool(guesses) and guesses[0].get("type") == want_type}
+    if guesses:
+        c.check(isinstance(guesses[0].get("confidence"), (int, float)) and
+                0 <= guesses[0]["confidence"] <= 1,
+                f"the top guess states a confidence in 0..1 (got {guesses[0].get('confidence')})")
     top = guesses[rank] if rank is not None and rank < within else guesses[0] if guesses else {}
     c.check(top.get("type") == want_type,
             f"top owner guess is {want_type} (got {top.get('type')}; note: {owner.get('note')})")

@@ -125,6 +125,10 @@ ALLOWED = [
     *[(f"*/*/clusters/{rank}/pattern/*/meaning", "any value",
        "clusters past the third: the meaning now says what the added symbol or target is")
       for rank in ("[3-9]", "[1-9][0-9]")],
+    # Each owner guess states how likely it is right (owner.h, docs/CALIBRATION.md).
+    ("*/*/owner/guesses/*/confidence", "new field", "the guess's calibrated probability"),
+    ("*/*/clusters/*/owner/guesses/*/confidence", "new field",
+     "the guess's calibrated probability"),
     # The owner guess weighs the struct types in scope at the allocation sites (owner.h).
     ("*/*/owner/guesses/*/allocated_at", "new field", "the allocation site that counted"),
     # Header + payload objects (payload.h): what the examples show, and the owner guesses

@@ -31,6 +31,7 @@ static void fill_guesses(struct report_fixture *f)
 	g->size = 32;
 	g->score = 12.5;
 	g->margin = 4.25;
+	g->confidence = 0.9625;
 	g->nr_evidence = 2;
 	snprintf(g->evidence[0], sizeof(g->evidence[0]),
 		 "+0x0 self ptr -> member 'node' (list_head)");

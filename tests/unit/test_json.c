@@ -474,6 +474,7 @@ static void test_non_finite_numbers(void)
 	CU_ASSERT_EQUAL(get(root, "verdict.share")->type, J_NULL);
 	CU_ASSERT_EQUAL(get(root, "owner.guesses.0.score")->type, J_NULL);
 	CU_ASSERT_DOUBLE_EQUAL(num(root, "owner.guesses.0.margin"), 4.25, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(num(root, "owner.guesses.0.confidence"), 0.9625, 1e-9);
 	jv_free(root);
 	free(text);
 	rf_teardown(&fx);

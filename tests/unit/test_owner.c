@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -178,7 +179,49 @@ static void test_rank_fn_and_list(void)
 	CU_ASSERT_TRUE(fx_has_evidence(&g[0], "+0x8 a pointer to itself"));
 	for (i = 1; i < n; i++)
 		CU_ASSERT_TRUE(g[i].score < g[0].score);
+	/* a function and a list decide: the top guess is confident, the others share the rest */
+	CU_ASSERT_TRUE(g[0].confidence >= MS_OWNER_LOW_CONFIDENCE);
+	CU_ASSERT_TRUE(g[0].confidence <= MS_OWNER_CEIL_TYPED);
+	for (i = 1; i < n; i++)
+		CU_ASSERT_TRUE(g[i].confidence < g[0].confidence);
 	ms_dwarf_index_free(idx);
+}
+
+static void test_confidence(void)
+{
+	const double two[] = { 5, 5 }, lead[] = { 6, 5, 0, -3 }, many[] = { 3, 3, 3, 3 };
+	const double huge[] = { 900, 899, -1e9 }, odd[] = { 2, NAN, 1 };
+	double sum = 0;
+	size_t i;
+
+	/* a tie halves, a lead of T is odds of e to 1 against one rival */
+	CU_ASSERT_DOUBLE_EQUAL(ms_owner_share(two, 2, 0, 1.0), 0.5, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(ms_owner_share(many, 4, 2, 1.0), 0.25, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(ms_owner_share(lead, 2, 0, 1.0), exp(1) / (1 + exp(1)), 1e-12);
+	for (i = 0; i < 4; i++)
+		sum += ms_owner_share(lead, 4, i, 1.0);
+	CU_ASSERT_DOUBLE_EQUAL(sum, 1.0, 1e-12);
+	/* far rivals barely count; a colder temperature trusts the same lead more */
+	CU_ASSERT_TRUE(ms_owner_share(lead, 4, 0, 1.0) < ms_owner_share(lead, 2, 0, 1.0));
+	CU_ASSERT_TRUE(ms_owner_share(lead, 4, 0, 0.5) > ms_owner_share(lead, 4, 0, 1.0));
+	/* large scores do not overflow; a -1e9 (a candidate that failed) is nothing */
+	CU_ASSERT_DOUBLE_EQUAL(ms_owner_share(huge, 3, 0, 1.0), exp(1) / (1 + exp(1)), 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(ms_owner_share(huge, 3, 2, 1.0), 0, 1e-12);
+	/* bad input: no candidate, out of range, a NaN score, a zero temperature */
+	CU_ASSERT_EQUAL(ms_owner_share(two, 0, 0, 1.0), 0);
+	CU_ASSERT_EQUAL(ms_owner_share(two, 2, 2, 1.0), 0);
+	CU_ASSERT_EQUAL(ms_owner_share(odd, 3, 1, 1.0), 0);
+	CU_ASSERT_DOUBLE_EQUAL(ms_owner_share(odd, 3, 0, 1.0), exp(1) / (1 + exp(1)), 1e-12);
+	CU_ASSERT_EQUAL(ms_owner_share(two, 2, 0, 0), 0);
+	/* the ceiling follows the evidence's kind */
+	CU_ASSERT_EQUAL(ms_owner_ceiling(0, 0, 3), MS_OWNER_CEIL_HINT);
+	CU_ASSERT_EQUAL(ms_owner_ceiling(7, 0, 0), MS_OWNER_CEIL_TYPED);
+	CU_ASSERT_EQUAL(ms_owner_ceiling(3, 0, 0), MS_OWNER_CEIL_SOME);
+	CU_ASSERT_EQUAL(ms_owner_ceiling(0, 4, 0), MS_OWNER_CEIL_SOME);
+	CU_ASSERT_EQUAL(ms_owner_ceiling(1, 1, 1), MS_OWNER_CEIL_PLAIN);
+	CU_ASSERT_TRUE(MS_OWNER_CEIL_PLAIN < MS_OWNER_CEIL_SOME &&
+		       MS_OWNER_CEIL_SOME < MS_OWNER_CEIL_TYPED &&
+		       MS_OWNER_CEIL_TYPED < MS_OWNER_CEIL_HINT && MS_OWNER_CEIL_HINT < 1);
 }
 
 static void test_rank_chain_needs_depth(void)
@@ -301,6 +344,7 @@ static CU_TestInfo tests[] = {
 	{ "index cache file: reused, corrupt one rebuilt", test_cache_file },
 	{ "index errors: missing file, no DWARF", test_errors },
 	{ "rank: function pointer and empty list decide", test_rank_fn_and_list },
+	{ "confidence: softmax share over candidates, evidence ceiling", test_confidence },
 	{ "rank: chain decided by the followed target", test_rank_chain_needs_depth },
 	{ "rank: honest notes (generic, strings, missing module)", test_rank_honest_notes },
 	{ "rank: dedicated cache name, size windows", test_dedicated_and_sizes },

@@ -170,7 +170,7 @@ static void test_owner_guesses(void)
 	text = rf_render(ms_report_text, &r);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
 	CU_ASSERT(rf_has(text, "OWNER GUESSES for cluster #1:"));
-	CU_ASSERT(rf_has(text, "  1. struct leak_obj (leakmod), 32 bytes, score 12.50, margin 4.25"));
+	CU_ASSERT(rf_has(text, "  1. struct leak_obj (leakmod), 32 bytes, score 12.50, margin 4.25, confidence 96%"));
 	CU_ASSERT(rf_has(text, "       +0x0 self ptr -> member 'node' (list_head)"));
 	CU_ASSERT(rf_has(text, "     crash> mod -s leakmod\n"));
 	snprintf(want, sizeof(want), "     crash> struct leak_obj %016" PRIx64 "\n", d->rep_addr);
@@ -210,6 +210,7 @@ static struct ms_cluster_owner *cluster_owners(size_t n)
 	g->size = 32;
 	g->score = 5;
 	g->margin = 0.125;
+	g->confidence = 0.31;
 	g->nr_evidence = 2;
 	snprintf(g->evidence[0], sizeof(g->evidence[0]), "defined in vmlinux: +1.0");
 	snprintf(g->evidence[1], sizeof(g->evidence[1]), "+0x8 text -> name (char array): +2.5");
@@ -234,8 +235,8 @@ static void test_other_clusters_owners(void)
 	CU_ASSERT(rf_has(text, "\nOWNER GUESSES for the other listed clusters (the best of each; "
 			 "memsim -j has them all):\n"
 			 "  #2   none: too generic to decide\n"
-			 "  #3   struct net_name (vmlinux), 32 bytes, score 5.00, margin 0.12 "
-			 "(ambiguous)\n"
+			 "  #3   struct net_name (vmlinux), 32 bytes, score 5.00, margin 0.12, "
+			 "low confidence 31% (ambiguous)\n"
 			 "         +0x8 text -> name (char array): +2.5\n"));
 	free(text);
 	/* listed only: with -n 2, cluster #3 is not named */
