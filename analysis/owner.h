@@ -138,7 +138,7 @@ struct ms_error *ms_owner_rank_hinted(struct ms_dwarf_index *const *indexes, siz
  * the report says "low confidence".
  */
 #ifndef MS_OWNER_TEMPERATURE	/* tests/calibrate builds with others to compare */
-#define MS_OWNER_TEMPERATURE 1.0
+#define MS_OWNER_TEMPERATURE 0.7
 #endif
 #define MS_OWNER_HINT_NAMES 2.0
 #define MS_OWNER_TYPED_WORDS 4.0
