@@ -20,6 +20,9 @@
  *   hold pipes N     N pipes, each filled with 16 pages (its default 64 KiB): N arrays of 16
  *                    struct pipe_buffer (40 bytes each, every entry a page, &anon_pipe_buf_ops,
  *                    the length 4096), kcalloc'd by the pipe in kmalloc-cg-1k
+ *   hold locks N     N open file description locks (F_OFD_SETLK) on every other byte of one
+ *                    file: N struct file_lock (cache file_lock_cache), no function or ops
+ *                    pointer in them (fl_ops, fl_lmops NULL), held by the open file
  * The lengths vary within one 8-byte word, so that every object has the same words of text:
  * objects with no function, ops or list word to join them on cluster apart by how many words
  * of text they hold (join.h's rule 3), and each such cluster would be a sample of its own.
@@ -229,6 +232,51 @@ static int do_pipes(long n)
 	return hold_forever();
 }
 
+static int do_locks(long n)
+{
+	const char *path = "/hold-locked";
+	struct flock fl;
+	long i;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return fail(path);
+	if (ftruncate(fd, 2 * n))
+		return fail("ftruncate");
+	/*
+	 * Open file description locks on every other byte: none adjacent, so none merge; owned
+	 * by the open file, not the process, so the child holding the descriptor keeps them.
+	 */
+	for (i = 0; i < n; i++) {
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		fl.l_start = 2 * i;
+		fl.l_len = 1;
+		if (fcntl(fd, F_OFD_SETLK, &fl))
+			return fail("fcntl F_OFD_SETLK");
+	}
+	/* the kernel holds them: a conflicting lock on the last byte is refused */
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = 2 * (n - 1);
+	fl.l_len = 1;
+	{
+		int other = open(path, O_RDWR | O_CLOEXEC);
+
+		if (other < 0)
+			return fail(path);
+		if (fcntl(other, F_OFD_GETLK, &fl) || fl.l_type != F_WRLCK) {
+			errno = EINVAL;
+			return fail("the locks are not held");
+		}
+		close(other);
+	}
+	printf("hold: ready locks: %ld byte-range locks on %s\n", n, path);
+	return hold_forever();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "inotify"))
@@ -241,6 +289,8 @@ int main(int argc, char **argv)
 		return do_keys(atol(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "pipes"))
 		return do_pipes(atol(argv[2]));
+	if (argc == 3 && !strcmp(argv[1], "locks"))
+		return do_locks(atol(argv[2]));
 	fprintf(stderr, "usage: hold inotify N | hold epoll INSTANCES EVENTFDS | hold msg N | "
 		"hold keys N | hold pipes N\n");
 	return 2;
